@@ -1,0 +1,139 @@
+"""``NumberGrid``: a heat-coloured grid of numbers, the toolkit's basic Manim block.
+
+Data first, layout keywords next, ``**kwargs`` to ``VGroup``. The grid never computes a
+number the lesson is about: it shows the array it is given.
+"""
+from __future__ import annotations
+
+import numpy as np
+from manim import (DOWN, LEFT, ORIGIN, RIGHT, UP, YELLOW, AnimationGroup, FadeIn,
+                   Rectangle, Square, VGroup)
+
+from .colors import scale_colors, text_color_for
+from .glyphs import FONT, fit_font_size, glyph
+
+
+def format_number(value: float, fmt: str = "{:.1f}") -> str:
+    """``fmt`` applied, with '-0.0' shown as '0.0' and a true minus sign kept ASCII."""
+    s = fmt.format(value)
+    if s.startswith("-") and float(s) == 0:
+        s = s[1:]
+    return s
+
+
+class NumberGrid(VGroup):
+    """A 2-D array shown as coloured cells with the values written in them.
+
+    Parameters
+    ----------
+    values : array_like, shape (rows, cols)
+    cell_size : float
+        Side of one cell in scene units.
+    fmt : str
+        Format for the numbers, e.g. ``"{:.1f}"``, ``"{:.0f}"``.
+    font_size : float, optional
+        Defaults to what fits the cell.
+    palette : tuple of hex colours, optional
+        Three colours = diverging around 0, two = sequential (see ``viz.anim.colors``).
+    vmin, vmax : float, optional
+        Colour limits (data limits by default).
+    show_numbers : bool
+        ``False`` draws the coloured cells only.
+    stroke_width : float
+        Width of the cell borders.
+    """
+
+    def __init__(self, values, *, cell_size: float = 0.3, fmt: str = "{:.1f}",
+                 font_size: float | None = None, palette=None, vmin=None, vmax=None,
+                 show_numbers: bool = True, stroke_width: float = 0.5,
+                 stroke_color="#888888", font: str = FONT, **kwargs):
+        super().__init__(**kwargs)
+        values = np.asarray(values, dtype=float)
+        if values.ndim != 2 or 0 in values.shape:
+            raise ValueError(f"NumberGrid needs a non-empty 2-D array, got shape {values.shape}")
+        self.values = values.copy()
+        self.n_rows, self.n_cols = values.shape
+        self.cell_size = cell_size
+        self.fmt = fmt
+        self.font = font
+        self.palette = palette
+        self.vmin, self.vmax = vmin, vmax
+        self.font_size = font_size or fit_font_size(
+            [format_number(v, fmt) for v in values.ravel()], 0.82 * cell_size, 0.4 * cell_size, font=font)
+        colors = scale_colors(values, palette=palette, vmin=vmin, vmax=vmax)
+        self.squares = VGroup()
+        self.numbers = VGroup()
+        for k, (v, col) in enumerate(zip(values.ravel(), colors)):
+            r, c = divmod(k, self.n_cols)
+            center = np.array([c * cell_size, -r * cell_size, 0.0])
+            sq = Square(cell_size, fill_color=col, fill_opacity=1.0, stroke_width=stroke_width,
+                        stroke_color=stroke_color).move_to(center)
+            self.squares.add(sq)
+            num = glyph(format_number(v, fmt), font_size=self.font_size,
+                        color=text_color_for(col), font=font).move_to(center)
+            if not show_numbers:
+                num.set_fill(opacity=0)
+            self.numbers.add(num)
+        self.add(self.squares, self.numbers)
+        self.move_to(ORIGIN)
+
+    # ----- getters (0-based, like numpy) -------------------------------------------------
+    def _index(self, row: int, col: int) -> int:
+        if not (0 <= row < self.n_rows and 0 <= col < self.n_cols):
+            raise IndexError(f"cell ({row}, {col}) outside a {self.n_rows}x{self.n_cols} grid")
+        return row * self.n_cols + col
+
+    def square(self, row: int, col: int) -> Square:
+        return self.squares[self._index(row, col)]
+
+    def number(self, row: int, col: int):
+        return self.numbers[self._index(row, col)]
+
+    def cell(self, row: int, col: int) -> VGroup:
+        i = self._index(row, col)
+        return VGroup(self.squares[i], self.numbers[i])
+
+    def cells(self, row: int, col: int, height: int, width: int | None = None) -> VGroup:
+        """The cells of a window, row-major."""
+        width = height if width is None else width
+        return VGroup(*[self.cell(r, c) for r in range(row, row + height)
+                        for c in range(col, col + width)])
+
+    def cell_center(self, row: int, col: int) -> np.ndarray:
+        return self.square(row, col).get_center()
+
+    def window(self, row: int, col: int, size: int, width: int | None = None, *,
+               color=YELLOW, stroke_width: float = 4) -> Rectangle:
+        """A new rectangle framing ``size x width`` cells whose top-left is (row, col)."""
+        width = size if width is None else width
+        tl = self.square(row, col).get_corner(UP + LEFT)
+        rect = Rectangle(width=width * self.cell_size, height=size * self.cell_size,
+                         color=color, stroke_width=stroke_width)
+        return rect.move_to(tl + np.array([width * self.cell_size / 2, -size * self.cell_size / 2, 0]))
+
+    # ----- styling (returns self) --------------------------------------------------------
+    def set_value(self, row: int, col: int, value: float, *, color=None) -> "NumberGrid":
+        """Show ``value`` in a cell (recoloured on this grid's colour scale)."""
+        i = self._index(row, col)
+        self.values[row, col] = value
+        col_hex = color or scale_colors([value], palette=self.palette,
+                                        vmin=self.vmin if self.vmin is not None else self.values.min(),
+                                        vmax=self.vmax if self.vmax is not None else self.values.max())[0]
+        self.squares[i].set_fill(col_hex, opacity=1.0)
+        new = glyph(format_number(value, self.fmt), font_size=self.font_size,
+                    color=text_color_for(col_hex), font=self.font).move_to(self.squares[i])
+        self.numbers[i].become(new)
+        return self
+
+    def hide_cells(self, mask=None) -> "NumberGrid":
+        """Blank cells (all, or where ``mask`` is true): empty squares, no numbers."""
+        mask = np.ones((self.n_rows, self.n_cols), bool) if mask is None else np.asarray(mask)
+        for k in np.flatnonzero(mask.ravel()):
+            self.squares[k].set_fill(opacity=0)
+            self.numbers[k].set_fill(opacity=0)
+        return self
+
+    def create(self, lag_ratio: float = 0.0, run_time: float = 1.0) -> AnimationGroup:
+        """Fade the grid in (rows appear one after another when ``lag_ratio`` > 0)."""
+        rows = [VGroup(*[self.cell(r, c) for c in range(self.n_cols)]) for r in range(self.n_rows)]
+        return AnimationGroup(*[FadeIn(r) for r in rows], lag_ratio=lag_ratio, run_time=run_time)

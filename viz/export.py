@@ -1,0 +1,83 @@
+"""Saving catalog figures and rendering catalog scenes to files (used by the CLI)."""
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+import tempfile
+from pathlib import Path
+
+from ._io import atomic_path, ensure_dir
+
+FORMATS = ("png", "svg", "pdf")
+QUALITIES = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality",
+             "4k": "fourk_quality"}
+
+
+def save_figure(entry, out_dir, *, fmt: str = "png", theme: str = "light", dpi: int = 150,
+                size: tuple[float, float] | None = None, suffix: str = "") -> Path:
+    """Build a catalog figure and write ``out_dir/<name><suffix>.<fmt>`` atomically."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    if dpi <= 0:
+        raise ValueError(f"dpi must be positive, got {dpi}")
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .figures import theme as theme_ctx
+
+    out_dir = ensure_dir(out_dir)
+    dest = out_dir / f"{entry.name}{suffix}.{fmt}"
+    with theme_ctx(theme):
+        fig = entry.load()()
+        try:
+            if size is not None:
+                fig.set_size_inches(*size)
+            with atomic_path(dest) as tmp:
+                fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_metadata(fmt, entry))
+        finally:
+            plt.close(fig)
+    return dest
+
+
+def _metadata(fmt, entry):
+    if fmt == "png":
+        return {"Title": entry.title, "Software": "viz"}
+    if fmt == "svg":
+        return {"Title": entry.title, "Date": None}   # no date: same input, same bytes
+    return {"Title": entry.title, "CreationDate": None}
+
+
+def render_scene(entry, out_dir, *, quality: str = "low", poster: bool = True) -> tuple[Path, Path | None]:
+    """Render a catalog scene with Manim's Python API into ``out_dir/<name>.mp4``.
+
+    Caching is off (it slows many-mobject scenes down, see manim-notes.md) and Manim's
+    own files go to a temporary folder; only the finished video (and, with ``poster``,
+    its last frame as ``<name>-poster.png``) are moved into ``out_dir``.
+    """
+    if quality not in QUALITIES:
+        raise ValueError(f"unknown quality {quality!r} (choose from {', '.join(QUALITIES)})")
+    out_dir = ensure_dir(out_dir)
+    scene_cls = entry.load()
+    from manim import tempconfig
+
+    with tempfile.TemporaryDirectory(prefix="viz-render-") as media:
+        options = {"quality": QUALITIES[quality], "disable_caching": True, "media_dir": media,
+                   "output_file": entry.name, "progress_bar": "none", "verbosity": "WARNING",
+                   "format": "mp4", "write_to_movie": True}
+        with tempconfig(options), contextlib.redirect_stdout(io.StringIO()):
+            scene = scene_cls()
+            scene.render()
+            movie = Path(scene.renderer.file_writer.movie_file_path)
+            frame = scene.renderer.get_frame() if poster else None
+        video = out_dir / f"{entry.name}.mp4"
+        with atomic_path(video) as tmp:
+            shutil.copyfile(movie, tmp)
+    poster_path = None
+    if frame is not None:
+        from PIL import Image
+        poster_path = out_dir / f"{entry.name}-poster.png"
+        with atomic_path(poster_path) as tmp:
+            Image.fromarray(frame).convert("RGB").save(tmp, format="png")
+    return video, poster_path
