@@ -145,7 +145,7 @@ class Schedule:
     def cycles(self) -> list[tuple[int, int]]:
         """``[(start, stop), ...]`` in iterations, one per cycle."""
         s = list(self.cycle_starts)
-        return [(a, b) for a, b in zip(s, s[1:] + [self.n_iter])]
+        return [(int(a), int(b)) for a, b in zip(s, s[1:] + [self.n_iter])]
 
 
 # ---------------------------------------------------------------------------- SGDR

@@ -109,7 +109,23 @@ class BallRun:
     @property
     def cycle_ends(self) -> list[int]:
         """Indices into ``x`` of the position at the end of each cycle."""
-        return [b for _, b in self.schedule.cycles()]
+        return [int(b) for _, b in self.schedule.cycles()]
+
+    def path(self, substeps: int = 6, hop: float = 0.25) -> np.ndarray:
+        """(n_iter * substeps + 1, 2) points ``(x, y)`` for drawing the ball's flight.
+
+        Between two positions the ball flies on a parabola over the chord, ``hop`` times
+        the jump's length high, so long jumps read as jumps; ``path[k * substeps]`` is
+        exactly ``(x[k], loss[k])``.
+        """
+        if substeps < 1:
+            raise ValueError(f"substeps must be >= 1, got {substeps!r}")
+        s = np.arange(substeps) / substeps
+        x0, x1, y0, y1 = self.x[:-1, None], self.x[1:, None], self.loss[:-1, None], self.loss[1:, None]
+        xs = x0 + (x1 - x0) * s
+        ys = y0 + (y1 - y0) * s + hop * np.abs(x1 - x0) * 4 * s * (1 - s)
+        pts = np.stack([xs.ravel(), ys.ravel()], axis=1)
+        return np.vstack([pts, [[self.x[-1], self.loss[-1]]]])
 
     def wells(self) -> np.ndarray:
         """(n_iter + 1,) the well the ball is in at each step (-1: between wells)."""

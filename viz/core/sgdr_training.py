@@ -60,6 +60,16 @@ class SGDRRun:
     def iters_per_epoch(self) -> int:
         return self.schedule.iters_per_epoch
 
+    def smoothed_loss(self, beta: float = 0.9) -> np.ndarray:
+        """(n_iter,) debiased exponential moving average of the batch loss."""
+        if not 0 <= beta < 1:
+            raise ValueError(f"beta must be in [0, 1), got {beta!r}")
+        out, avg = np.empty(len(self.loss)), 0.0
+        for i, v in enumerate(self.loss):
+            avg = beta * avg + (1 - beta) * v
+            out[i] = avg / (1 - beta ** (i + 1))
+        return out
+
     def cycle_mean_losses(self) -> list[tuple[float, float]]:
         """Per cycle: (mean loss of its first half, mean loss of its second half)."""
         out = []
@@ -144,7 +154,7 @@ def _fit(model, groups, lrs, trainable, factors, train_dl, test_dl, rec, on_step
             rec["val_acc"].append(va)
 
 
-def train_sgdr(lr: float = 0.3, *, n_cycles: int = 3, cycle_len: float = 1, cycle_mult: float = 2,
+def train_sgdr(lr: float = 0.5, *, n_cycles: int = 3, cycle_len: float = 1, cycle_mult: float = 2,
                ratios=PLANET_RATIOS, unfreeze: bool = True, batch_size: int = 64,
                pretrain_epochs: int = 8, seed: int = 0, on_step=None) -> SGDRRun:
     """Train small_cnn on the digits under fastai SGDR, frozen then (optionally) unfrozen.
