@@ -35,7 +35,7 @@ class SameImage(Scene):
         res, _ = digits_tta()
         self.show_tta(res)
 
-    def show_augmentations(self, aug):
+    def show_augmentations(self, aug, *, clear: bool = True):
         title = label("How does augmentation work if it's the same image?", 30).to_edge(UP)
         orig = picture(aug.image, height=2.6, nearest=False).to_edge(LEFT, buff=0.6).shift(0.3 * DOWN)
         orig_lab = label(f"label: {aug.label}", 24).next_to(orig, DOWN)
@@ -53,7 +53,8 @@ class SameImage(Scene):
                      color=GREEN).to_edge(DOWN, buff=0.25)
         self.play(Write(note))
         self.wait(0.8)
-        self.play(*[FadeOut(m) for m in self.mobjects])
+        if clear:
+            self.play(*[FadeOut(m) for m in self.mobjects])
 
     def show_tta(self, res):
         j, r = int(res.example_index[0]), 0

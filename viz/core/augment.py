@@ -466,10 +466,9 @@ def sample_image(name: str = "china.jpg", *, size: int | None = 128) -> np.ndarr
     ``(H, W, 3)`` floats in 0..1, shortest side ``size`` (``None``: full size)."""
     from sklearn.datasets import load_sample_image
 
-    try:
-        img = load_sample_image(name).astype(np.float64) / 255.0
-    except AttributeError:  # sklearn raises AttributeError for an unknown name
-        raise ValueError(f"unknown sample image {name!r} (choose china.jpg or flower.jpg)") from None
+    if name not in ("china.jpg", "flower.jpg"):
+        raise ValueError(f"unknown sample image {name!r} (choose china.jpg or flower.jpg)")
+    img = load_sample_image(name).astype(np.float64) / 255.0
     return img if size is None else scale_min(img, size)
 
 
