@@ -73,8 +73,8 @@ class SGDRRestarts(Scene):
                 if kick is not None:
                     self.remove(kick)
                     kick = None
-            self._append(sums, ([_text("+", 34, MUTED)] if c else []) + [_text(f"{n_ep}", 34, BALL)])
-        self._append(sums, [_text("=", 34, MUTED), _text(f"{int(sched.n_epochs)}", 34, BALL)])
+            _append(self, sums, ([_text("+", 34, MUTED)] if c else []) + [_text(f"{n_ep}", 34, BALL)])
+        _append(self, sums, [_text("=", 34, MUTED), _text(f"{int(sched.n_epochs)}", 34, BALL)])
         where = ld_ax.c2p(float(run.x[-1]), float(run.loss[-1]))
         k = curv[land.well_at(run.x[-1])]
         note = _text(f"wide, flat minimum:\nlr × f'' = {top_lr:g} × {k:.3g}\n          = {top_lr * k:.2f} < 2:\n"
@@ -83,13 +83,14 @@ class SGDRRestarts(Scene):
                   run_time=0.8)
         self.wait(1.5)
 
-    def _append(self, sums, terms):
-        """Add terms ("+", "2", ...) to the epoch sum on the line under its heading."""
-        for term in terms:
-            if len(sums) > 1:
-                term.next_to(sums[-1], RIGHT, buff=0.2)
-                term.set_y(sums[1].get_y())
-            else:
-                term.next_to(sums[0], DOWN, buff=0.35).align_to(sums[0], LEFT)
-            sums.add(term)
-        self.play(*[Write(t) for t in terms], run_time=0.4)
+
+def _append(scene, sums, terms):
+    """Add terms ("+", "2", ...) to the epoch sum on the line under its heading."""
+    for term in terms:
+        if len(sums) > 1:
+            term.next_to(sums[-1], RIGHT, buff=0.2)
+            term.set_y(sums[1].get_y())
+        else:
+            term.next_to(sums[0], DOWN, buff=0.35).align_to(sums[0], LEFT)
+        sums.add(term)
+    scene.play(*[Write(t) for t in terms], run_time=0.4)
