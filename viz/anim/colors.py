@@ -31,7 +31,8 @@ def scale_colors(values, *, palette=None, vmin=None, vmax=None) -> list[str]:
     palette is sequential between ``vmin`` and ``vmax`` (data limits by default).
     """
     v = np.asarray(values, dtype=float).ravel()
-    pal = [_rgb(c) for c in (palette or (DIVERGING if np.nanmin(v, initial=0) < 0 else SEQUENTIAL))]
+    low = vmin if vmin is not None else np.nanmin(v, initial=0)
+    pal = [_rgb(c) for c in (palette or (DIVERGING if low < 0 else SEQUENTIAL))]
     if len(pal) == 3:
         m = max(abs(vmin if vmin is not None else np.nanmin(v, initial=0)),
                 abs(vmax if vmax is not None else np.nanmax(v, initial=0))) or 1.0

@@ -6,8 +6,7 @@ number the lesson is about: it shows the array it is given.
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, ORIGIN, RIGHT, UP, YELLOW, AnimationGroup, FadeIn,
-                   Rectangle, Square, VGroup)
+from manim import LEFT, ORIGIN, UP, YELLOW, FadeIn, Rectangle, Square, Transform, VGroup
 
 from .colors import scale_colors, text_color_for
 from .glyphs import FONT, fit_font_size, glyph
@@ -58,8 +57,10 @@ class NumberGrid(VGroup):
         self.font = font
         self.palette = palette
         self.vmin, self.vmax = vmin, vmax
-        self.font_size = font_size or fit_font_size(
-            [format_number(v, fmt) for v in values.ravel()], 0.82 * cell_size, 0.4 * cell_size, font=font)
+        self.show_numbers = show_numbers
+        self.font_size = font_size or (fit_font_size(
+            [format_number(v, fmt) for v in values.ravel()], 0.82 * cell_size, 0.4 * cell_size,
+            font=font) if show_numbers else 12)
         colors = scale_colors(values, palette=palette, vmin=vmin, vmax=vmax)
         self.squares = VGroup()
         self.numbers = VGroup()
@@ -69,12 +70,17 @@ class NumberGrid(VGroup):
             sq = Square(cell_size, fill_color=col, fill_opacity=1.0, stroke_width=stroke_width,
                         stroke_color=stroke_color).move_to(center)
             self.squares.add(sq)
-            num = glyph(format_number(v, fmt), font_size=self.font_size,
-                        color=text_color_for(col), font=font).move_to(center)
-            if not show_numbers:
-                num.set_fill(opacity=0)
+            if show_numbers:
+                num = glyph(format_number(v, fmt), font_size=self.font_size,
+                            color=text_color_for(col), font=font).move_to(center)
+            else:   # an empty placeholder: nothing to draw, keeps indices aligned
+                num = glyph("", font_size=self.font_size).move_to(center)
             self.numbers.add(num)
-        self.add(self.squares, self.numbers)
+        # Submobjects are rows of cells (so FadeIn(grid, lag_ratio=...) sweeps row by row);
+        # ``squares`` and ``numbers`` are flat, row-major views of the same mobjects.
+        for r in range(self.n_rows):
+            self.add(VGroup(*[VGroup(self.squares[k], self.numbers[k])
+                              for k in range(r * self.n_cols, (r + 1) * self.n_cols)]))
         self.move_to(ORIGIN)
 
     # ----- getters (0-based, like numpy) -------------------------------------------------
@@ -90,8 +96,8 @@ class NumberGrid(VGroup):
         return self.numbers[self._index(row, col)]
 
     def cell(self, row: int, col: int) -> VGroup:
-        i = self._index(row, col)
-        return VGroup(self.squares[i], self.numbers[i])
+        """The cell's ``VGroup(square, number)`` (part of this grid: animate it in place)."""
+        return self.submobjects[row][col] if self._index(row, col) >= 0 else None
 
     def cells(self, row: int, col: int, height: int, width: int | None = None) -> VGroup:
         """The cells of a window, row-major."""
@@ -116,14 +122,34 @@ class NumberGrid(VGroup):
         """Show ``value`` in a cell (recoloured on this grid's colour scale)."""
         i = self._index(row, col)
         self.values[row, col] = value
-        col_hex = color or scale_colors([value], palette=self.palette,
-                                        vmin=self.vmin if self.vmin is not None else self.values.min(),
-                                        vmax=self.vmax if self.vmax is not None else self.values.max())[0]
+        col_hex = color or self._cell_color(value)
         self.squares[i].set_fill(col_hex, opacity=1.0)
-        new = glyph(format_number(value, self.fmt), font_size=self.font_size,
-                    color=text_color_for(col_hex), font=self.font).move_to(self.squares[i])
-        self.numbers[i].become(new)
+        if self.show_numbers:
+            new = glyph(format_number(value, self.fmt), font_size=self.font_size,
+                        color=text_color_for(col_hex), font=self.font).move_to(self.squares[i])
+            self.numbers[i].become(new)
         return self
+
+    def _cell_color(self, value):
+        return scale_colors([value], palette=self.palette,
+                            vmin=self.vmin if self.vmin is not None else self.values.min(),
+                            vmax=self.vmax if self.vmax is not None else self.values.max())[0]
+
+    def change_value(self, row: int, col: int, value: float, *, color=None) -> list:
+        """Animations that make a cell show ``value``, in place: ``scene.play(*anims)``.
+
+        A list, not an ``AnimationGroup``: a group would be added to the scene as a new
+        mobject and split this grid into hundreds of loose parts (slow to render).
+        """
+        i = self._index(row, col)
+        self.values[row, col] = value
+        col_hex = color or self._cell_color(value)
+        anims = [self.squares[i].animate.set_fill(col_hex, opacity=1.0)]
+        if self.show_numbers:
+            new = glyph(format_number(value, self.fmt), font_size=self.font_size,
+                        color=text_color_for(col_hex), font=self.font).move_to(self.squares[i])
+            anims.append(Transform(self.numbers[i], new))
+        return anims
 
     def hide_cells(self, mask=None) -> "NumberGrid":
         """Blank cells (all, or where ``mask`` is true): empty squares, no numbers."""
@@ -133,7 +159,6 @@ class NumberGrid(VGroup):
             self.numbers[k].set_fill(opacity=0)
         return self
 
-    def create(self, lag_ratio: float = 0.0, run_time: float = 1.0) -> AnimationGroup:
-        """Fade the grid in (rows appear one after another when ``lag_ratio`` > 0)."""
-        rows = [VGroup(*[self.cell(r, c) for c in range(self.n_cols)]) for r in range(self.n_rows)]
-        return AnimationGroup(*[FadeIn(r) for r in rows], lag_ratio=lag_ratio, run_time=run_time)
+    def create(self, lag_ratio: float = 0.0, run_time: float = 1.0) -> FadeIn:
+        """Fade the grid in; with ``lag_ratio`` > 0 the rows appear one after another."""
+        return FadeIn(self, lag_ratio=lag_ratio, run_time=run_time)

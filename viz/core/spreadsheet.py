@@ -214,3 +214,41 @@ def load_kernels(path) -> dict:
             raise ValueError(f"kernels file {path}: {key} contains NaN or infinite values")
         out[key] = arr
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class ConvStep:
+    """One activation of conv1, spelled out as the sheet computes it."""
+
+    channel: int
+    row: int
+    col: int
+    patch: np.ndarray     # (3, 3) input values under the kernel
+    kernel: np.ndarray    # (3, 3)
+    products: np.ndarray  # (3, 3) patch * kernel
+    total: float          # SUM(patch * kernel)
+    relu: float           # MAX(0, total)
+
+
+def conv1_step(trace: ConvExampleTrace, channel: int, row: int, col: int) -> ConvStep:
+    """The products and sum behind ``trace.conv1[channel, row, col]``."""
+    if not (0 <= channel < 2 and 0 <= row < 26 and 0 <= col < 26):
+        raise ValueError(f"conv1 cell ({channel}, {row}, {col}) is outside 2x26x26")
+    patch = np.array(trace.input[row:row + 3, col:col + 3])
+    kernel = np.array(trace.params.conv1[channel])
+    products = patch * kernel
+    total = float(trace.conv1_pre[channel, row, col])
+    return ConvStep(channel, row, col, patch, kernel, products, total, max(0.0, total))
+
+
+def teaching_row(trace: ConvExampleTrace, channel: int = 0, length: int = 6) -> tuple[int, int]:
+    """Where to show the kernel sliding: ``(row, first col)`` of the first run of
+    ``length`` conv1 cells that holds both a positive and a negative sum (so ReLU has
+    something to do). Scans rows top to bottom, like the sheet is read."""
+    pre = trace.conv1_pre[channel]
+    for r in range(pre.shape[0]):
+        for c in range(pre.shape[1] - length + 1):
+            seg = pre[r, c:c + length]
+            if (seg > 1e-9).any() and (seg < -1e-9).any():
+                return r, c
+    return 0, 0
