@@ -29,6 +29,12 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    # Two xdist workers with two torch threads each would overload a 2-core machine.
+    try:
+        import torch
+        torch.set_num_threads(1)
+    except ImportError:  # pragma: no cover
+        pass
     try:
         import manim.utils.testing.frames_comparison as fc
         fc.MIN_CAIRO_VERSION = 0
