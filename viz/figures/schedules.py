@@ -121,7 +121,7 @@ def sgdr_loss_figure(run, *, beta: float = 0.9, figsize=(10, 6.4)):
     _phase_labels(ax_lr, s)
     for ax in (ax_lr, ax_loss):
         _cycle_marks(ax, s, labels=ax is ax_lr, y=0.99, fontsize=8)
-    ax_loss.plot(it, run.loss, lw=0.7, alpha=0.45, color=colors[0], label="batch loss")
+    ax_loss.plot(it, run.loss, lw=0.8, alpha=0.6, color=colors[0], label="batch loss")
     ax_loss.plot(it, run.smoothed_loss(beta), lw=1.8, color=colors[0],
                  label=f"moving average (beta {beta:g})")
     ax_loss.set_ylabel("training loss (cross-entropy)")
