@@ -366,6 +366,43 @@ def sample_inputs(net: TrainedOtavio, chars=None, *, seed: int = 7) -> dict:
         d = digits(size=net.size, seed=net.config.seed)
         return {c: d.x_test[int(np.flatnonzero(d.y_test == int(c))[0]), 0] for c in chars}
     from .glyph_data import render_glyph
-    rng = np.random.default_rng(seed)
-    return {c: render_glyph(c, size=net.size, angle=float(rng.uniform(-6, 6)), scale=0.95, stroke=1)
-            for c in chars}
+    tilt = {c: float(np.random.default_rng([seed, net.classes.index(c)]).uniform(-6, 6))
+            for c in chars}                    # each class's own: same picture however asked
+    return {c: render_glyph(c, size=net.size, angle=tilt[c], scale=0.95, stroke=1) for c in chars}
+
+
+#: The per-input layers a scene colours, in order.
+MAP_LAYERS = ("input", "conv1_pre", "conv1", "pool1", "conv2_pre", "conv2", "pool2")
+
+
+@dataclass(frozen=True, eq=False)
+class OtavioStory:
+    """Everything the lesson scene shows: a first input, the next ones, and a morph."""
+
+    first: OtavioTrace
+    following: tuple          # of OtavioTrace, the next letters
+    morph: OtavioTrace        # batched, from morph_from to morph_to
+    limits: dict              # layer name -> largest |value| over every input shown
+
+    @property
+    def all_traces(self) -> tuple:
+        return (self.first,) + tuple(self.following)
+
+
+def layer_limits(*traces) -> dict:
+    """Largest magnitude per layer over ``traces`` (single or batched): shared colour scales."""
+    out = {}
+    for name in MAP_LAYERS + ("templates",):
+        out[name] = float(max(np.max(np.abs(getattr(t, name))) for t in traces)) or 1.0
+    out["input"] = 1.0
+    return out
+
+
+def otavio_story(net: TrainedOtavio, *, first: str = "A", following=("B", "C"),
+                 morph=("C", "E"), steps: int = 61) -> OtavioStory:
+    """Trace the inputs of the lesson scene (sample pictures of the named classes)."""
+    names = [first, *following, *morph]
+    pics = sample_inputs(net, names)
+    traces = [otavio_trace(net, pics[c]) for c in [first, *following]]
+    m = otavio_morph(net, pics[morph[0]], pics[morph[1]], steps=steps)
+    return OtavioStory(traces[0], tuple(traces[1:]), m, layer_limits(*traces, m))
