@@ -19,6 +19,7 @@ ADVICE = ("Pick where the loss is still clearly falling (steepest), not the flat
           "below it is safe (lesson 2).")
 
 _MARKERS = {"steepest": "o", "min/10": "s", "valley": "D"}
+_SIZES = {"steepest": (7.5, 7), "min/10": (11, 5), "valley": (9, 5)}   # (size, zorder): nested if close
 
 
 def _muted():
@@ -107,8 +108,9 @@ def plot_lr_find(result, *, ax=None, skip_start: int = 10, skip_end: int = 5, ra
     colors = _suggestion_colors()
     for s in result.suggestions:
         if s.name in suggestions:
-            ax.plot([s.lr], [s.loss], ls="none", marker=_MARKERS.get(s.name, "o"), ms=9,
-                    mfc=colors.get(s.name), mec=_muted(), mew=0.8, zorder=5,
+            ms, z = _SIZES.get(s.name, (9, 5))
+            ax.plot([s.lr], [s.loss], ls="none", marker=_MARKERS.get(s.name, "o"), ms=ms,
+                    mfc=colors.get(s.name), mec=_muted(), mew=0.8, zorder=z,
                     label=f"{s.name}: {s.lr:.2g}")
     ax.set_xlabel("learning rate (log scale)")
     ax.set_ylabel("loss")
