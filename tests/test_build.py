@@ -75,7 +75,7 @@ def test_render_and_build(tmp_path, tiny_catalog):
                 "videos/tiny-poster.png"]:
         assert (site / rel).exists() and f'"{rel}"' in html
     assert "viz figures conv-example" in html and "viz render tiny" in html
-    assert "manim -ql tests/test_build.py TinyScene" in html
+    assert "manim -ql " in html and " TinyScene" in html
     assert "The conv-example spreadsheet" in html
 
 
