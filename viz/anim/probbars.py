@@ -168,7 +168,8 @@ def tile_image(image, *, height: float = 1.6) -> ImageMobject:
     """A (3, H, W) float tile in 0..1 as a crisp (nearest-neighbour) picture."""
     from manim import RESAMPLING_ALGORITHMS
 
-    arr = (np.clip(np.asarray(image).transpose(1, 2, 0), 0, 1) * 255).astype(np.uint8)
-    im = ImageMobject(arr)
+    rgb = (np.clip(np.asarray(image).transpose(1, 2, 0), 0, 1) * 255).astype(np.uint8)
+    rgba = np.concatenate([rgb, np.full(rgb.shape[:2] + (1,), 255, np.uint8)], axis=2)
+    im = ImageMobject(rgba)
     im.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
     return im.scale_to_fit_height(height)

@@ -283,7 +283,7 @@ def fit_two_labels(targets=None, *, logits=None, steps: int = 120, lr: float = 0
                 loss = F.binary_cross_entropy_with_logits(w, tt, reduction="sum")
                 p = torch.sigmoid(w)
             probs.append(p.detach().numpy().copy())
-            losses.append(float(loss))
+            losses.append(float(loss.detach()))
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -412,3 +412,18 @@ def iso_f_grid(beta: float, *, num: int = 201):
     v = np.linspace(0, 1, num)
     P, R = np.meshgrid(v, v)
     return P, R, fbeta_from_pr(P, R, b)
+
+
+def iso_f_curve(f: float, beta: float, *, num: int = 200):
+    """The precision-recall pairs with F-beta exactly ``f``: ``(recall, precision)`` arrays.
+
+    Solving ``f = (1+b^2) P R / (b^2 P + R)`` for P gives ``P = f R / ((1+b^2) R - b^2 f)``,
+    defined where that lies in (0, 1]; recall runs from where P = 1 up to 1.
+    """
+    b2 = check_beta(beta) ** 2
+    if not 0 < f < 1:
+        raise ValueError(f"f must be in (0, 1), got {f}")
+    r_min = b2 * f / (1 + b2 - f)            # where P = 1
+    r = np.linspace(r_min, 1.0, num)
+    p = f * r / ((1 + b2) * r - b2 * f)
+    return r, np.clip(p, 0.0, 1.0)
