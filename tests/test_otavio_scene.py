@@ -160,3 +160,17 @@ def test_cli_otavio_reports_accuracy_and_classifies(otavio_cache, tmp_path):
     r = subprocess.run([sys.executable, "-m", "viz", "otavio", "--image", str(tmp_path / "nope.png")],
                        capture_output=True, text=True, env=env, timeout=300)
     assert r.returncode == 2 and "nope.png" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_self_study_notebook_runs(otavio_cache, capsys):
+    """The jupytext notebook parses into cells and runs top to bottom (Agg backend)."""
+    import runpy
+
+    import jupytext
+
+    path = Path(__file__).parents[1] / "examples" / "otavio_interactive.py"
+    nb = jupytext.read(path)
+    assert sum(c.cell_type == "code" for c in nb.cells) >= 5
+    runpy.run_path(str(path), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "held-out accuracy" in out and "the network now says" in out
