@@ -66,7 +66,7 @@ class FeatureMap(VGroup):
     Cells are drawn by colour level: one ``VMobject`` per level holds every square of
     that colour as sub-paths, so a 20x20 map is ~20 mobjects, not 400, and
     :meth:`set_values` can repaint it every frame. (``ImageMobject`` would be the
-    natural choice, but Manim 0.22's Cairo camera cannot draw one with Pillow >= 11.)
+    natural choice, but Manim 0.22's Cairo camera cannot draw one with the Pillow 13 installed here.)
 
     Parameters
     ----------
