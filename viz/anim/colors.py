@@ -1,54 +1,5 @@
-"""Colour scales for Manim blocks (no matplotlib needed).
+"""Colour scales for Manim blocks: re-exported from :mod:`viz.colors` (Manim-free, so
+figures use the very same palettes)."""
+from viz.colors import DIVERGING, GREEN_RED, SEQUENTIAL, scale_colors, text_color_for
 
-Palettes are colour-blind safe: the diverging scale runs blue -> near-white -> orange-red
-(ColorBrewer RdBu ends), the sequential one near-white -> dark blue. Otavio Good's
-green/red is offered as ``GREEN_RED`` for the lesson that calls for it; its green is a
-blue-green and its red a magenta-red so that they stay apart for red-green colour
-blindness.
-"""
-from __future__ import annotations
-
-import numpy as np
-
-DIVERGING = ("#2166AC", "#F7F7F7", "#B2182B")   # negative, zero, positive
-SEQUENTIAL = ("#FFFFFF", "#08306B")              # low, high
-GREEN_RED = ("#C51B7D", "#F7F7F7", "#1B9E77")   # negative (red-magenta), zero, positive (green)
-
-
-def _rgb(hex_color: str) -> np.ndarray:
-    h = hex_color.lstrip("#")
-    return np.array([int(h[i:i + 2], 16) / 255 for i in (0, 2, 4)])
-
-
-def _hex(rgb) -> str:
-    return "#" + "".join(f"{int(round(float(np.clip(v, 0, 1)) * 255)):02X}" for v in rgb)
-
-
-def scale_colors(values, *, palette=None, vmin=None, vmax=None) -> list[str]:
-    """Map values to hex colours.
-
-    A 3-colour palette is diverging and centred on 0 (limits symmetric); a 2-colour
-    palette is sequential between ``vmin`` and ``vmax`` (data limits by default).
-    """
-    v = np.asarray(values, dtype=float).ravel()
-    low = vmin if vmin is not None else np.nanmin(v, initial=0)
-    pal = [_rgb(c) for c in (palette or (DIVERGING if low < 0 else SEQUENTIAL))]
-    if len(pal) == 3:
-        m = max(abs(vmin if vmin is not None else np.nanmin(v, initial=0)),
-                abs(vmax if vmax is not None else np.nanmax(v, initial=0))) or 1.0
-        t = np.clip(v / m, -1, 1)
-        out = [pal[1] + (pal[2] - pal[1]) * x if x >= 0 else pal[1] + (pal[0] - pal[1]) * -x for x in t]
-    elif len(pal) == 2:
-        lo = vmin if vmin is not None else np.nanmin(v, initial=0)
-        hi = vmax if vmax is not None else np.nanmax(v, initial=1)
-        t = np.clip((v - lo) / ((hi - lo) or 1.0), 0, 1)
-        out = [pal[0] + (pal[1] - pal[0]) * x for x in t]
-    else:
-        raise ValueError(f"palette must have 2 or 3 colours, got {len(pal)}")
-    return [_hex(c) for c in out]
-
-
-def text_color_for(background: str) -> str:
-    """Black or white, whichever reads better on ``background``."""
-    r, g, b = _rgb(background)
-    return "#000000" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.55 else "#FFFFFF"
+__all__ = ["DIVERGING", "GREEN_RED", "SEQUENTIAL", "scale_colors", "text_color_for"]

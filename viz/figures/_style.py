@@ -63,7 +63,7 @@ def annotate_cells(ax, values, *, fmt="{:.1f}", cmap=None, norm=None, min_fontsi
     Pass ``layout=False`` when the figure was already laid out (annotating many Axes).
     """
     values = np.asarray(values, dtype=float)
-    fig = ax.figure
+    fig = ax.get_figure(root=True)     # the root figure, also for Axes in a SubFigure
     if layout:
         fig.draw_without_rendering()
     bbox = ax.get_window_extent()

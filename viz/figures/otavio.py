@@ -14,12 +14,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
 
+from viz.colors import GREEN_RED  # the scenes' palette: negative, zero, positive
+
 from ._style import annotate_cells
 from .grids import heatmap_grid
 
-#: Same colours as ``viz.anim.colors.GREEN_RED`` (negative, zero, positive); kept here
-#: because importing ``viz.anim`` would import Manim.
-GREEN_RED = ("#C51B7D", "#F7F7F7", "#1B9E77")
 GREEN_RED_CMAP = LinearSegmentedColormap.from_list("viz_green_red", GREEN_RED)
 INK_CMAP = "gray"
 #: (trace field, title, values can be negative)
