@@ -326,6 +326,10 @@ def fbeta(y_true, y_pred, beta: float = 2.0, *, average: str = "samples") -> flo
     y, p = _check_pair(y_true, y_pred)
     if average not in ("samples", "micro", "macro"):
         raise ValueError(f"average must be samples, micro or macro, got {average!r}")
+    if y.shape[1] == 1:   # sklearn reads one column as binary; an all-zero tag changes nothing
+        y, p = np.hstack([y, np.zeros_like(y)]), np.hstack([p, np.zeros_like(p)])
+        if average == "macro":
+            raise ValueError("average='macro' needs at least two tags")
     return float(fbeta_score(y, p, beta=b, average=average, zero_division=0))
 
 
