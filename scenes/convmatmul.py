@@ -41,8 +41,8 @@ class KernelSliding(Scene):
     def with_numbers(self, conv):
         inp = NumberGrid(conv.input[0], cell_size=0.72, fmt="{:.0f}", palette=BLUES, vmin=0,
                          vmax=3).move_to([-4.6, -0.2, 0])
-        ker = NumberGrid(conv.weight[0, 0], cell_size=0.5, fmt="{:.0f}", palette=ORANGES,
-                         vmin=0, vmax=2).move_to([-0.4, 2.2, 0])
+        ker = NumberGrid(conv.weight[0, 0], cell_size=0.6, fmt="{:.0f}", palette=ORANGES,
+                         vmin=0, vmax=2).move_to([-0.4, 2.3, 0])
         out = NumberGrid(conv.output[0], cell_size=0.72, fmt="{:.0f}", palette=GREENS,
                          vmin=0).move_to([4.6, -0.2, 0])
         outline = VGroup(*[s.copy().set_fill(opacity=0) for s in out.squares])
@@ -51,16 +51,16 @@ class KernelSliding(Scene):
                         label("output", font_size=26).next_to(out, UP))
         self.play(inp.create(), FadeIn(ker), Create(outline), FadeIn(titles))
         window = inp.window(0, 0, 3, color=HIGHLIGHT, stroke_width=6)
-        tags = VGroup(*[glyph(f"×{v:.0f}", font_size=16, color="#B35806")
+        tags = VGroup(*[glyph(f"×{v:.0f}", font_size=18, color="#E66100", weight="BOLD")
                         .next_to(inp.square(r, c).get_corner(DOWN + RIGHT), UP + LEFT, buff=0.04)
                         for (r, c), v in zip(conv.taps, conv.weight[0, 0].ravel())])
         prods = sum_label = None
         for n in range(conv.n_patches):
             r0, c0 = conv.origins[n]
             row, col = conv.position(n)
-            new_prods = NumberGrid(conv.window_products(n)[0], cell_size=0.5, fmt="{:.0f}",
-                                   palette=GREENS, vmin=0, vmax=conv.output.max()).move_to([-0.4, -0.1, 0])
-            new_sum = glyph(f"Σ = {conv.output[0, row, col]:.0f}", font_size=30).move_to([-0.4, -1.5, 0])
+            new_prods = NumberGrid(conv.window_products(n)[0], cell_size=0.6, fmt="{:.0f}",
+                                   palette=GREENS, vmin=0, vmax=conv.output.max()).move_to([-0.4, -0.3, 0])
+            new_sum = glyph(f"Σ = {conv.output[0, row, col]:.0f}", font_size=34).move_to([-0.4, -2.0, 0])
             target = window.copy().move_to(cells(inp, conv.window(n)))
             shift = target.get_center() - window.get_center()
             if n == 0:
@@ -257,25 +257,25 @@ class DenseLayer(Scene):
     def construct(self):
         d = cm.dense_example()
         n_out, n_in = d.weight.shape
-        r = 0.33
-        ins = [Circle(r, color=BLUES[1], fill_opacity=0.25).move_to([-5.2, 1.8 - 1.2 * i, 0])
+        r = 0.42
+        ins = [Circle(r, color=BLUES[1], fill_opacity=0.25).move_to([-5.7, 2.25 - 1.5 * i, 0])
                for i in range(n_in)]
-        outs = [Circle(r, color=GREENS[1], fill_opacity=0.25).move_to([-2.2, 1.2 - 1.2 * j, 0])
+        outs = [Circle(r, color=GREENS[1], fill_opacity=0.25).move_to([-2.7, 1.5 - 1.5 * j, 0])
                 for j in range(n_out)]
-        in_vals = VGroup(*[glyph(f"{v:.1f}", font_size=20).move_to(c) for v, c in zip(d.x, ins)])
+        in_vals = VGroup(*[glyph(f"{v:.1f}", font_size=26).move_to(c) for v, c in zip(d.x, ins)])
         edges = [[Line(ins[i].get_right(), outs[j].get_left(),
                        color=DIVERGING[2] if d.weight[j, i] > 0 else DIVERGING[0],
-                       stroke_width=1 + 6 * abs(d.weight[j, i])) for i in range(n_in)]
+                       stroke_width=1.5 + 8 * abs(d.weight[j, i])) for i in range(n_in)]
                  for j in range(n_out)]
         self.play(*[FadeIn(c) for c in ins + outs], FadeIn(in_vals))
         self.play(*[Create(e) for row in edges for e in row], run_time=1.2)
 
-        W = MatrixBlock(d.weight, cell_size=0.62, fmt="{:.1f}", palette=DIVERGING, vmin=-1,
-                        vmax=1).move_to([1.3, 0.4, 0])
-        X = MatrixBlock(d.x[:, None], cell_size=0.62, fmt="{:.1f}", palette=BLUES, vmin=0,
+        W = MatrixBlock(d.weight, cell_size=0.78, fmt="{:.1f}", palette=DIVERGING, vmin=-1,
+                        vmax=1).move_to([0.75, 0.4, 0])
+        X = MatrixBlock(d.x[:, None], cell_size=0.78, fmt="{:.1f}", palette=BLUES, vmin=0,
                         vmax=1).next_to(W, RIGHT, buff=0.6)
         ym = abs(d.output).max()
-        Y = MatrixBlock(d.output[:, None], cell_size=0.62, fmt="{:.2f}", palette=DIVERGING,
+        Y = MatrixBlock(d.output[:, None], cell_size=0.78, fmt="{:.2f}", palette=DIVERGING,
                         vmin=-ym, vmax=ym).next_to(X, RIGHT, buff=0.9)
         dot = label("·", font_size=48).move_to((W.get_right() + X.get_left()) / 2)
         eq = label("=", font_size=40).move_to((X.get_right() + Y.get_left()) / 2)
@@ -299,9 +299,9 @@ class DenseLayer(Scene):
             rframe = W.row_frame(j, color=HIGHLIGHT)
             terms = " + ".join(f"({w:.1f})×{x:.1f}" if w < 0 else f"{w:.1f}×{x:.1f}"
                                for w, x in zip(d.weight[j], d.x))
-            line = glyph(f"{terms} = {d.output[j]:.2f}", font_size=22).move_to([1.9, -2.8, 0])
+            line = glyph(f"{terms} = {d.output[j]:.2f}", font_size=26).move_to([2.0, -3.1, 0])
             ring = outs[j].copy().set_stroke(HIGHLIGHT, width=6)
-            val = glyph(f"{d.output[j]:.2f}", font_size=18).move_to(outs[j])
+            val = glyph(f"{d.output[j]:.2f}", font_size=17).move_to(outs[j])
             self.play(Create(rframe), FadeIn(ring), run_time=0.4)
             self.play(TransformFromCopy(VGroup(W.row(j), X.column(0)), line), run_time=1.2)
             self.play(TransformFromCopy(line, Y.cell(j, 0)), TransformFromCopy(line, val), run_time=1.0)

@@ -45,12 +45,12 @@ class Relu(Scene):
     def construct(self):
         r = cm.relu_example()
         m = float(np.abs(r.pre).max())
-        kw = dict(cell_size=0.62, fmt="{:.1f}", palette=DIVERGING, vmin=-m, vmax=m)
-        pre = NumberGrid(r.pre, **kw).move_to([-3.3, -0.3, 0])
-        post = NumberGrid(r.post, **kw).move_to(pre)
+        kw = dict(cell_size=0.72, fmt="{:.1f}", palette=DIVERGING, vmin=-m, vmax=m)
+        pre = NumberGrid(r.pre, **kw).move_to([-3.4, -0.35, 0])
+        post = NumberGrid(r.post, font_size=pre.font_size, **kw).move_to(pre)
         title = label("a feature map: the top-edge filter on the \"7\"", font_size=24)
-        title.next_to(pre, UP, buff=0.3)
-        axes = plain_axes([-3, 3, 1], [-3, 3, 1], 4.6, 4.6).move_to([3.6, -0.3, 0])
+        title.next_to(pre, UP, buff=0.3).to_edge(LEFT, buff=0.4)
+        axes = plain_axes([-3, 3, 1], [-3, 3, 1], 5.2, 5.2).move_to([3.7, -0.35, 0])
         xs = np.array([-m, 0.0, m])
         identity = DashedLine(axes.c2p(-3, -3), axes.c2p(3, 3), color="#777777")
         curve = plot_line(axes, xs, cm.relu(xs).post, color=YELLOW, width=5)
@@ -89,20 +89,20 @@ class WhyNonlinear(Scene):
                                      color=color or LINE_COLORS[k >= n], width=width)
                             for k, ln in enumerate(lines)])
 
-        mk = dict(cell_size=0.62, fmt="{:.1f}", palette=DIVERGING, vmin=-1.5, vmax=1.5)
-        W1 = MatrixBlock(s.w1, **mk).move_to([-3.5, 2.3, 0])
-        W2 = MatrixBlock(s.w2, **mk).move_to([-5.8, 2.3, 0])
-        names = VGroup(label("W2", font_size=26).next_to(W2, UP, buff=0.15),
-                       label("W1", font_size=26).next_to(W1, UP, buff=0.15),
+        mk = dict(cell_size=0.8, fmt="{:.1f}", palette=DIVERGING, vmin=-1.5, vmax=1.5)
+        W1 = MatrixBlock(s.w1, **mk).move_to([-3.2, 2.2, 0])
+        W2 = MatrixBlock(s.w2, **mk).move_to([-5.8, 2.2, 0])
+        names = VGroup(label("W2", font_size=28).next_to(W2, UP, buff=0.15),
+                       label("W1", font_size=28).next_to(W1, UP, buff=0.15),
                        label("·", font_size=40).move_to((W2.get_right() + W1.get_left()) / 2))
-        W21 = MatrixBlock(s.w21, **{**mk, "fmt": "{:.2f}"}).move_to([-3.5, 0.0, 0])
-        single = VGroup(label("W2·W1 =", font_size=26).next_to(W21, LEFT, buff=0.3), W21)
+        W21 = MatrixBlock(s.w21, **{**mk, "fmt": "{:.2f}"}).move_to([-3.2, -0.4, 0])
+        single = VGroup(label("W2·W1 =", font_size=28).next_to(W21, LEFT, buff=0.3), W21)
         axes_lines = VGroup(Line(center + 3.5 * LEFT, center + 3.5 * RIGHT, color="#555555"),
                             Line(center + 3.5 * DOWN, center + 3.5 * UP, color="#555555"))
         net = grid(s.lines)
 
         def caption(text):
-            return label(text, font_size=26).move_to([-4.4, -2.0, 0])
+            return label(text, font_size=30).move_to([-4.4, -2.4, 0])
 
         cap = caption("x")
         self.play(FadeIn(W2), FadeIn(W1), FadeIn(names), Create(axes_lines))
@@ -112,23 +112,23 @@ class WhyNonlinear(Scene):
             self.wait(0.4)
         self.play(TransformFromCopy(VGroup(W2, W1), W21), FadeIn(single[0]), run_time=1.2)
         ghost = grid(s.lines, width=1.5, color=WHITE)
-        cap2 = label("(W2·W1)·x", font_size=26, color=WHITE).next_to(cap, DOWN, buff=0.3)
+        cap2 = label("(W2·W1)·x", font_size=30, color=WHITE).move_to([-4.4, -3.2, 0])
         self.play(Create(ghost), FadeIn(cap2), run_time=0.8)
         self.play(Transform(ghost, grid(s.out_single, width=1.5, color=WHITE)), run_time=1.8)
-        same = label("=", font_size=34, color=YELLOW).next_to(cap2, RIGHT, buff=0.4)
+        same = label("=", font_size=40, color=YELLOW).next_to(cap2, RIGHT, buff=0.4)
         self.play(FadeIn(same))
         self.wait(1)
 
         # a ReLU between the layers: no single matrix does this
         self.play(Transform(net, grid(s.lines)), FadeOut(same), Transform(cap, caption("x")),
                   run_time=1.0)
-        relu_tag = label("ReLU", font_size=22, color=YELLOW).next_to(names[2], DOWN, buff=0.45)
+        relu_tag = label("ReLU between", font_size=24, color=YELLOW).next_to(names[2], DOWN, buff=1.0)
         self.play(FadeIn(relu_tag))
         for target, text in ((s.hidden, "W1·x"), (s.hidden_relu, "ReLU(W1·x)"),
                              (s.out_relu, "W2·ReLU(W1·x)")):
             self.play(Transform(net, grid(target)), Transform(cap, caption(text)), run_time=1.5)
             self.wait(0.3)
-        differ = label("≠", font_size=34, color=YELLOW).next_to(cap2, RIGHT, buff=0.4)
+        differ = label("≠", font_size=40, color=YELLOW).next_to(cap2, RIGHT, buff=0.4)
         self.play(FadeIn(differ))
         self.wait(2)
 
@@ -137,9 +137,11 @@ class ShallowApprox(Scene):
     def construct(self):
         fit = nl.train_shallow_relu()
         n_snap, n_hidden, _ = fit.pieces.shape
+        order = fit.summation_order(-1)
+        partial = fit.partial_sums(-1, order)
         pmax = float(np.ceil(np.abs(fit.pieces).max()))
-        lo = float(np.floor(min(fit.target.min(), fit.fit.min()) * 2) / 2)
-        hi = float(np.ceil(max(fit.target.max(), fit.fit.max()) * 2) / 2)
+        lo = float(np.floor(min(fit.target.min(), fit.fit.min(), partial.min()) * 2) / 2)
+        hi = float(np.ceil(max(fit.target.max(), fit.fit.max(), partial.max()) * 2) / 2)
         left = plain_axes([-1, 1, 0.5], [-pmax, pmax, 1], 5.8, 5.2).move_to([-3.4, -0.5, 0])
         right = plain_axes([-1, 1, 0.5], [lo, hi, 0.5], 5.8, 5.2).move_to([3.4, -0.5, 0])
         titles = VGroup(label("hidden units: w2·ReLU(w1·x + b1)", font_size=22).next_to(left, UP),
@@ -167,14 +169,13 @@ class ShallowApprox(Scene):
         self.wait(0.5)
 
         # the pieces, added one at a time, rebuild the fit
-        partial = fit.partial_sums(-1)
         self.play(curve.animate.set_stroke(opacity=0.25), run_time=0.5)
         running = plot_line(right, fit.x, partial[0], color=WHITE, width=4)
         self.play(Create(running), run_time=0.5)
-        for j in range(n_hidden):
-            self.play(lines[j].animate.set_stroke(width=6), run_time=0.2)
+        for k, j in enumerate(order):
+            self.play(lines[j].animate.set_stroke(width=7), run_time=0.2)
             self.play(TransformFromCopy(lines[j], running.copy().set_opacity(0)),
-                      Transform(running, plot_line(right, fit.x, partial[j + 1], color=WHITE, width=4)),
+                      Transform(running, plot_line(right, fit.x, partial[k + 1], color=WHITE, width=4)),
                       lines[j].animate.set_stroke(width=2.5), run_time=0.5)
         self.play(curve.animate.set_stroke(opacity=1.0), FadeOut(running), run_time=0.8)
         self.wait(1.5)

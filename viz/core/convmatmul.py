@@ -175,8 +175,8 @@ def conv2d_im2col(x, weight, bias=None, *, stride=1, padding=0, dilation=1) -> I
     >>> conv.patches.shape, conv.output[0, 0].tolist()
     ((9, 4), [10.0, 14.0, 18.0])
     """
-    x = np.asarray(x, dtype=np.float64)
-    w = np.asarray(weight, dtype=np.float64)
+    x = np.array(x, dtype=np.float64)         # copies: results are frozen, inputs stay ours
+    w = np.array(weight, dtype=np.float64)
     if x.ndim == 2:
         x = x[None]
     if w.ndim == 2:
@@ -193,7 +193,7 @@ def conv2d_im2col(x, weight, bias=None, *, stride=1, padding=0, dilation=1) -> I
     n_f, n_c, kh, kw = w.shape
     s, p, d = _pair(stride, "stride"), _pair(padding, "padding"), _pair(dilation, "dilation")
     oh, ow = conv_output_shape(x.shape[1:], (kh, kw), stride=s, padding=p, dilation=d)
-    b = np.zeros(n_f) if bias is None else np.asarray(bias, dtype=np.float64).reshape(-1)
+    b = np.zeros(n_f) if bias is None else np.array(bias, dtype=np.float64).reshape(-1)
     if b.shape != (n_f,):
         raise ValueError(f"bias must have shape ({n_f},) for kernel {w.shape}, got {b.shape}")
 
@@ -246,14 +246,14 @@ def dense_layer(x, weight, bias=None) -> DenseTrace:
     >>> dense_layer([1.0, 2.0], [[1.0, 0.0], [0.5, -1.0]]).output.tolist()
     [1.0, -1.5]
     """
-    x = np.asarray(x, dtype=np.float64)
-    w = np.asarray(weight, dtype=np.float64)
+    x = np.array(x, dtype=np.float64)         # copies: results are frozen, inputs stay ours
+    w = np.array(weight, dtype=np.float64)
     if w.ndim != 2 or 0 in w.shape:
         raise ValueError(f"weight must have shape (n_out, n_in), got {w.shape}")
     if x.ndim not in (1, 2) or x.shape[-1] != w.shape[1]:
         raise ValueError(f"input {x.shape} does not match weight {w.shape}: "
                          f"need (n_in,) or (batch, n_in) with n_in = {w.shape[1]}")
-    b = np.zeros(w.shape[0]) if bias is None else np.asarray(bias, dtype=np.float64).reshape(-1)
+    b = np.zeros(w.shape[0]) if bias is None else np.array(bias, dtype=np.float64).reshape(-1)
     if b.shape != (w.shape[0],):
         raise ValueError(f"bias must have shape ({w.shape[0]},) for weight {w.shape}, got {b.shape}")
     products = w * x[..., None, :]

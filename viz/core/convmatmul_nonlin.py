@@ -57,19 +57,20 @@ def _grid_lines(n_lines: int, n_samples: int, extent: float) -> np.ndarray:
     return np.array(horizontal + vertical)
 
 
-def stack_two_layers(w1=None, w2=None, *, seed: int = 4, n_lines: int = 9, n_samples: int = 41,
+#: Default layers: a rotation-and-shear and a mild stretch (one decimal, readable on screen).
+DEFAULT_W1 = ((1.0, -0.6), (0.5, 0.9))
+DEFAULT_W2 = ((0.8, 0.4), (-0.7, 1.0))
+
+
+def stack_two_layers(w1=DEFAULT_W1, w2=DEFAULT_W2, *, n_lines: int = 9, n_samples: int = 41,
                      extent: float = 1.0) -> LinearStack:
     """Push a square grid of lines through ``W2 . W1``, one matrix, and ``W2 . ReLU . W1``.
-
-    Weights default to seeded one-decimal numbers (readable on screen).
 
     >>> s = stack_two_layers()
     >>> s.linear_gap < 1e-12 < 0.1 < s.relu_gap
     True
     """
-    rng = np.random.default_rng(seed)
-    w1 = np.round(rng.uniform(-1.2, 1.2, (2, 2)), 1) if w1 is None else np.asarray(w1, float)
-    w2 = np.round(rng.uniform(-1.2, 1.2, (2, 2)), 1) if w2 is None else np.asarray(w2, float)
+    w1, w2 = np.asarray(w1, dtype=float), np.asarray(w2, dtype=float)
     if w1.shape != (2, 2) or w2.shape != (2, 2):
         raise ValueError(f"w1 and w2 must be 2x2, got {w1.shape} and {w2.shape}")
     if n_lines < 2 or n_samples < 2 or extent <= 0:
@@ -114,14 +115,36 @@ class ShallowFit:
     def __post_init__(self):
         _freeze(self)
 
-    def partial_sums(self, snapshot: int = -1) -> np.ndarray:
-        """(H + 1, n): the output bias, then the bias plus the first 1, 2, ..., H pieces.
-
-        The last row is the network's fit at that snapshot.
+    def partial_sums(self, snapshot: int = -1, order=None) -> np.ndarray:
+        """(H + 1, n): the output bias, then the bias plus the first 1, 2, ..., H pieces
+        (taken in ``order``, default 0..H-1). The last row is the network's fit.
         """
-        cum = np.cumsum(self.pieces[snapshot], axis=0)
+        order = np.arange(self.pieces.shape[1]) if order is None else np.asarray(order)
+        if sorted(order.tolist()) != list(range(self.pieces.shape[1])):
+            raise ValueError(f"order must be a permutation of 0..{self.pieces.shape[1] - 1}")
+        cum = np.cumsum(self.pieces[snapshot][order], axis=0)
         b = self.b2[snapshot]
         return np.vstack([np.full((1, len(self.x)), b), cum + b])
+
+    def summation_order(self, snapshot: int = -1) -> np.ndarray:
+        """An order of the hidden units whose running sums stay near the target's range.
+
+        Greedy: each next piece is the one that takes the running sum least far outside
+        ``[target.min(), target.max()]`` (for drawing the sum being built on one scale).
+        """
+        lo, hi = self.target.min(), self.target.max()
+        pieces = self.pieces[snapshot]
+        current = np.full(len(self.x), self.b2[snapshot])
+        left, order = list(range(len(pieces))), []
+        while left:
+            def excursion(j):
+                y = current + pieces[j]
+                return float(np.maximum(np.maximum(y - hi, lo - y), 0).max())
+            best = min(left, key=excursion)
+            order.append(best)
+            left.remove(best)
+            current = current + pieces[best]
+        return np.array(order)
 
     @property
     def kinks(self) -> np.ndarray:
@@ -136,7 +159,7 @@ def default_snapshots(n_steps: int, count: int = 12) -> tuple[int, ...]:
     return (0, *map(int, steps))
 
 
-def train_shallow_relu(*, n_hidden: int = 12, n_steps: int = 800, lr: float = 0.05,
+def train_shallow_relu(*, n_hidden: int = 12, n_steps: int = 1200, lr: float = 0.02,
                        n_points: int = 160, snapshots=None, target=sine_bump, seed: int = 0,
                        on_step=None) -> ShallowFit:
     """Train ``Linear(1, H) -> ReLU -> Linear(H, 1)`` with Adam on ``target`` over [-1, 1].
@@ -160,7 +183,8 @@ def train_shallow_relu(*, n_hidden: int = 12, n_steps: int = 800, lr: float = 0.
         raise ValueError(f"snapshots must lie in 0..{n_steps}, got {snaps}")
     x = np.linspace(-1, 1, n_points)
     y = np.asarray(target(x), dtype=np.float64)
-    net = nn.Sequential(nn.Linear(1, n_hidden), nn.ReLU(), nn.Linear(n_hidden, 1)).double()
+    with torch.random.fork_rng(devices=[]):   # Linear's own init would use the global RNG
+        net = nn.Sequential(nn.Linear(1, n_hidden), nn.ReLU(), nn.Linear(n_hidden, 1)).double()
     # Initialise so that the hidden units' kinks (-b1/w1) spread over the input range.
     rng = np.random.default_rng(seed)
     w1 = rng.choice([-1.0, 1.0], n_hidden) * rng.uniform(1.0, 3.0, n_hidden)

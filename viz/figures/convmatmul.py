@@ -26,11 +26,12 @@ def _frame(ax, row, col, height=1, width=1, *, color=WINDOW_COLOR, lw=2.5, **kwa
     return rect
 
 
-def _sym(fig, ax_left, ax_right, text, size=22):
-    """A symbol (×, =, +, →) half-way between two Axes."""
-    a, b = ax_left.get_position(), ax_right.get_position()
-    return fig.text((a.x1 + b.x0) / 2, (a.y0 + a.y1) / 2, text, ha="center", va="center",
-                    fontsize=size)
+def _sym(fig, spec, text, size=22):
+    """A symbol (×, =, ·) centred in its own narrow grid cell ``spec``."""
+    ax = fig.add_subplot(spec)
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=size, transform=ax.transAxes)
+    return ax
 
 
 def _tiles(ax, conv, index, *, title=None):
@@ -123,14 +124,16 @@ def im2col_figure(conv, *, show=(0, 1, None), figsize=(15, 6)):
     shows = [conv.n_patches - 1 if s is None else s for s in show]
     colors = ["#F0B400", "#009E73", "#D55E00", "#56B4E9"]
     fig = plt.figure(figsize=figsize, layout="constrained")
-    gs = fig.add_gridspec(n_f, 6, width_ratios=[5, 3.2, conv.patches.shape[1] * 0.9, n_f * 1.1,
-                                                n_f * 1.1, 3.5], wspace=0.12)
+    gs = fig.add_gridspec(n_f, 8, width_ratios=[5, 3.2, conv.patches.shape[1] * 0.9, 0.7,
+                                                n_f * 1.1, 0.7, n_f * 1.1, 3.5], wspace=0.05)
     ax_in = fig.add_subplot(gs[0, 0])
     ax_k = [fig.add_subplot(gs[f, 1]) for f in range(n_f)]
     ax_p = fig.add_subplot(gs[:, 2])
-    ax_w = fig.add_subplot(gs[:, 3])
-    ax_y = fig.add_subplot(gs[:, 4])
-    ax_o = [fig.add_subplot(gs[f, 5]) for f in range(n_f)]
+    ax_w = fig.add_subplot(gs[:, 4])
+    ax_y = fig.add_subplot(gs[:, 6])
+    ax_o = [fig.add_subplot(gs[f, 7]) for f in range(n_f)]
+    _sym(fig, gs[:, 3], "×")
+    _sym(fig, gs[:, 5], "=")
     vin = conv.input.max() * 1.6
     c, kh, kw = conv.weight.shape[1:]
     heatmap_grid(conv.padded[0], ax=ax_in, fmt="{:.0f}", cmap=SEQUENTIAL_CMAP, center=None,
@@ -162,9 +165,6 @@ def im2col_figure(conv, *, show=(0, 1, None), figsize=(15, 6)):
         row, cc = conv.position(s)
         for f in range(n_f):
             _frame(ax_o[f], row, cc, color=col)
-    fig.canvas.draw()
-    _sym(fig, ax_p, ax_w, "×")
-    _sym(fig, ax_w, ax_y, "=")
     fig.suptitle("A convolution is one matrix product: patches × weights, reshaped "
                  "(equal to F.conv2d)", fontsize=13)
     return fig
@@ -178,7 +178,7 @@ def many_channels_figure(conv, *, index: int = 0, filter: int = 0, figsize=(14, 
     fig, axs = plt.subplots(3, n_c + 1, figsize=figsize, layout="constrained",
                             gridspec_kw={"height_ratios": [6, 3, 4]})
     vin = conv.input.max()
-    vm = float(np.abs(maps).max())
+    vm = float(max(np.abs(maps).max(), np.abs(conv.output[filter]).max()))
     sums = conv.channel_sums(index, filter)
     kh, kw = conv.kernel_shape
     r0, c0 = conv.origins[index]
@@ -205,12 +205,12 @@ def many_channels_figure(conv, *, index: int = 0, filter: int = 0, figsize=(14, 
     return fig
 
 
-def dense_layer_figure(dense, *, figsize=(13, 4.8)):
+def dense_layer_figure(dense, *, figsize=(14, 4.8)):
     """Neurons-and-edges next to ``W · x = y`` for the same layer."""
     w, x, y = dense.weight, dense.x, dense.output
     n_out, n_in = w.shape
     fig = plt.figure(figsize=figsize, layout="constrained")
-    gs = fig.add_gridspec(1, 5, width_ratios=[6, n_in, 1.2, 1.2, 3.5])
+    gs = fig.add_gridspec(1, 7, width_ratios=[5, n_in, 0.5, 1, 0.5, 1, 4.2])
     ax = fig.add_subplot(gs[0])
     ys_in = np.linspace(1, 0, n_in)
     ys_out = np.linspace(0.85, 0.15, n_out)
@@ -220,29 +220,31 @@ def dense_layer_figure(dense, *, figsize=(13, 4.8)):
             ax.plot([0, 1], [ys_in[i], ys_out[j]], color=cmap(0.5 + 0.5 * np.clip(w[j, i], -1, 1)),
                     lw=1 + 5 * abs(w[j, i]), zorder=1, solid_capstyle="round")
     for i in range(n_in):
-        ax.add_patch(Circle((0, ys_in[i]), 0.06, fc="#DCE9F7", ec="#2F6DB5", lw=2, zorder=2))
+        ax.add_patch(Circle((0, ys_in[i]), 0.075, fc="#DCE9F7", ec="#2F6DB5", lw=2, zorder=2))
         ax.text(0, ys_in[i], f"{x[i]:.1f}", ha="center", va="center", fontsize=10, color="black", zorder=3)
     for j in range(n_out):
-        ax.add_patch(Circle((1, ys_out[j]), 0.06, fc="#E3F4EA", ec="#1B7F4B", lw=2, zorder=2))
-        ax.text(1, ys_out[j], f"{y[j]:.2f}", ha="center", va="center", fontsize=9, color="black", zorder=3)
+        ax.add_patch(Circle((1, ys_out[j]), 0.075, fc="#E3F4EA", ec="#1B7F4B", lw=2, zorder=2))
+        ax.text(1, ys_out[j], f"{y[j]:.2f}", ha="center", va="center", fontsize=8, color="black", zorder=3)
     ax.set_xlim(-0.15, 1.15)
     ax.set_ylim(-0.1, 1.1)
     ax.set_aspect("equal")
     ax.set_axis_off()
-    ax.set_title("inputs → outputs (edge colour = weight sign, width = |weight|)", fontsize=10)
-    ax_w, ax_x, ax_y = (fig.add_subplot(gs[k]) for k in (1, 2, 3))
+    ax.set_title("inputs → outputs\nedge colour: weight sign, width: |weight|", fontsize=10)
+    ax_w, ax_x, ax_y = (fig.add_subplot(gs[k]) for k in (1, 3, 5))
+    _sym(fig, gs[2], "·", size=30)
+    _sym(fig, gs[4], "=")
     heatmap_grid(w, ax=ax_w, vmin=-1, vmax=1, center=None, title="W  (one row per output)")
     heatmap_grid(x[:, None], ax=ax_x, cmap=SEQUENTIAL_CMAP, center=None, vmin=0, vmax=1.6, title="x")
     heatmap_grid(y[:, None], ax=ax_y, fmt="{:.2f}", title="y")
-    ax_t = fig.add_subplot(gs[4])
+    ax_t = fig.add_subplot(gs[6])
     ax_t.set_axis_off()
-    lines = [f"y{j + 1} = " + " + ".join(f"{w[j, i]:.1f}·{x[i]:.1f}" for i in range(n_in))
-             + f"\n     = {y[j]:.2f}" for j in range(n_out)]
-    ax_t.text(0, 0.5, "\n".join(lines), transform=ax_t.transAxes, va="center", fontsize=9,
+    def term(wv, xv):
+        return f"({wv:.1f})·{xv:.1f}" if wv < 0 else f"{wv:.1f}·{xv:.1f}"
+
+    lines = [f"y{j + 1} = " + " + ".join(term(w[j, i], x[i]) for i in range(n_in))
+             + f"\n   = {y[j]:.2f}" for j in range(n_out)]
+    ax_t.text(0, 0.5, "\n\n".join(lines), transform=ax_t.transAxes, va="center", fontsize=8.5,
               family="monospace")
-    fig.canvas.draw()
-    _sym(fig, ax_w, ax_x, "·")
-    _sym(fig, ax_x, ax_y, "=")
     return fig
 
 
@@ -339,11 +341,11 @@ def shallow_approx_figure(fit, *, snapshots=None, figsize=(15, 7.5)):
     ax.set_title("training loss (MSE)")
     ax = axs[1, -1]
     s = picks[-1]
-    partial = fit.partial_sums(s)
+    partial = fit.partial_sums(s, fit.summation_order(s))
     for j in range(1, len(partial)):
         ax.plot(fit.x, partial[j], color=plt.get_cmap("viridis")(j / (len(partial) - 1)), lw=1.2)
     ax.plot(fit.x, fit.fit[s], color="C3", lw=2, ls="--", label="network output (torch)")
-    ax.set_ylim(-pmax, pmax)
+    ax.set_ylim(min(lo, partial.min() - 0.2), max(hi, partial.max() + 0.2))
     ax.set_title("adding the pieces one by one\nends at the fit")
     ax.legend(loc="lower right", fontsize=9)
     return fig
