@@ -85,11 +85,11 @@ class SoftmaxPicksOne(Scene):
                         length=3.4, spacing=1.0)
         sig = ProbBars(sw.sigmoid[0], sw.classes, color=SIGMOID_COLOR, title="sigmoid",
                        length=3.4, spacing=1.0)
-        VGroup(soft, sig).arrange(RIGHT, buff=1.3).move_to([0, -0.2, 0])
+        VGroup(soft, sig).arrange(RIGHT, buff=1.3).move_to([0, -0.35, 0])
         self.play(FadeIn(soft), FadeIn(sig))
         tracker = ValueTracker(0)
         readout = glyph(f"{name} logit = {sw.values[0]:.2f}", font_size=26, color=YELLOW)
-        readout.next_to(VGroup(soft, sig), DOWN, buff=0.45)
+        readout.move_to([0, 2.75, 0])
 
         def update(mob):
             i = int(round(tracker.get_value()))
