@@ -49,7 +49,6 @@ class ProbBars(VGroup):
         self.values = probs.copy()
         along = DOWN if horizontal else RIGHT
         self.anchors = [i * spacing * along for i in range(self.k)]
-        axis_dir = RIGHT if horizontal else UP
         self.axis = Line(self.anchors[0] - along * spacing / 2, self.anchors[-1] + along * spacing / 2,
                          stroke_width=2, color=TEXT)
         self.labels = VGroup(*[
@@ -72,7 +71,6 @@ class ProbBars(VGroup):
             if horizontal:
                 self.title.next_to(self.labels, UP, buff=0.25).align_to(self.labels, LEFT)
             self.add(self.title)
-        self._axis_dir = axis_dir
 
     def _rect(self, anchor, p, width):
         p = float(np.clip(p, 0, 1))
