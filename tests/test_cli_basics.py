@@ -63,10 +63,9 @@ def test_unwritable_output_folder(tmp_path):
 
 
 def test_python_dash_m_and_console_script_agree():
-    import shutil
-    exe = shutil.which("viz")
-    if exe is None:
-        pytest.skip("console script not on PATH")
-    a = subprocess.run([exe, "list"], capture_output=True, text=True).stdout
+    from pathlib import Path
+    exe = Path(sys.executable).with_name("viz")      # installed beside this Python
+    assert exe.exists(), f"console script missing: {exe}"
+    a = subprocess.run([str(exe), "list"], capture_output=True, text=True).stdout
     b = run_viz("list").stdout
     assert a == b and "conv-example" in a

@@ -4,7 +4,7 @@ import pytest
 from manim.utils.testing.frames_comparison import frames_comparison
 
 from viz.anim import NumberGrid, format_number
-from viz.anim.colors import scale_colors
+from viz.colors import scale_colors
 
 __module_test__ = "spreadsheet"
 

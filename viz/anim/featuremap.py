@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from manim import LEFT, UP, YELLOW, Rectangle, VGroup, VMobject
 
-from .colors import GREEN_RED, _rgb
+from viz.colors import GREEN_RED, _rgb
 
 
 def palette_rgba(values, *, palette=GREEN_RED, limit: float | None = None) -> np.ndarray:

@@ -6,7 +6,7 @@ Lesson 3 of fast.ai 2018 (``fastai-lessons.md`` section 5). The figures take an
 updates every layer.
 
 Colours follow Otavio's: green positive, red negative (the colour-blind-friendlier
-blue-green and magenta-red of ``viz.anim.colors.GREEN_RED``), near-white zero.
+blue-green and magenta-red of ``viz.colors.GREEN_RED``), near-white zero.
 """
 from __future__ import annotations
 
