@@ -148,9 +148,9 @@ def test_two_linear_layers_are_one_matrix_but_not_with_relu():
     net = torch.nn.Sequential(torch.nn.Linear(2, 2, bias=False), torch.nn.ReLU(),
                               torch.nn.Linear(2, 2, bias=False)).double()
     with torch.no_grad():
-        net[0].weight.copy_(torch.from_numpy(s.w1))
-        net[2].weight.copy_(torch.from_numpy(s.w2))
-        ref = net(torch.from_numpy(s.lines.reshape(-1, 2))).numpy().reshape(s.lines.shape)
+        net[0].weight.copy_(torch.tensor(s.w1))
+        net[2].weight.copy_(torch.tensor(s.w2))
+        ref = net(torch.tensor(s.lines.reshape(-1, 2))).numpy().reshape(s.lines.shape)
     np.testing.assert_allclose(s.out_relu, ref, atol=1e-12)
     np.testing.assert_allclose(s.w21, s.w2 @ s.w1)
     with pytest.raises(ValueError, match="2x2"):
