@@ -172,6 +172,10 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("viz: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:     # e.g. `viz im2col ... | head`: the reader left, not an error
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
