@@ -15,7 +15,7 @@ import tempfile
 import time
 
 import numpy as np
-from manim import (LEFT, UP, YELLOW, Rectangle, Scene, Square, Text, VGroup, tempconfig)
+from manim import (YELLOW, Rectangle, Scene, Square, Text, VGroup, tempconfig)
 
 from viz.anim import FONT, NumberGrid, format_number
 from viz.anim.colors import scale_colors, text_color_for

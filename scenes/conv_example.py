@@ -10,8 +10,8 @@ carry it to the one output activation. Every number comes from the torch replica
 Render: ``manim -ql scenes/conv_example.py ConvExample`` or
 ``viz render conv-example --quality low``.
 """
-from manim import (DOWN, Group, LEFT, RIGHT, UP, WHITE, YELLOW, Arrow, FadeIn, FadeOut, Create,
-                   LaggedStart, Scene, Text, Transform, VGroup)
+from manim import (DOWN, Group, RIGHT, UP, WHITE, YELLOW, Arrow, FadeIn, FadeOut, Create,
+                   Scene, Text, Transform, VGroup)
 
 from viz.anim import FONT, NumberGrid
 from viz.core.spreadsheet import conv1_step, teaching_row, trace_conv_example

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (DOWN, LEFT, UP, FadeIn, FadeOut, Rectangle, Scene,
-                   Text, Transform, ValueTracker, VGroup, config, linear)
+                   Text, Transform, ValueTracker, config, linear)
 
 from viz.anim import FONT, GREEN_RED, NumberGrid, glyph
 from viz.anim.featuremap import INK, FeatureMap, revealed

@@ -1,7 +1,6 @@
 """The gallery page opened in headless Chromium (Debian's /usr/bin/chromium)."""
 import re
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest

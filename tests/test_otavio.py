@@ -1,5 +1,4 @@
 """Otavio Good's visualization, core: glyph data, activation tracing, the trained CNN."""
-import warnings
 
 import numpy as np
 import pytest

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from openpyxl.utils import column_index_from_string as col
 
 from conftest import requires_soffice
-from viz.core.spreadsheet import (SHEET_DENSE, ConvExampleParams, load_conv_example, load_kernels,
+from viz.core.spreadsheet import (SHEET_DENSE, load_conv_example, load_kernels,
                                   trace_conv_example, trace_conv_example_numpy)
 
 

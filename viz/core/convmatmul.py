@@ -14,16 +14,14 @@ The nonlinearity and universal-approximation computations live in
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
+from ._util import freeze_arrays
 
-def _freeze(obj):
-    for f in fields(obj):
-        v = getattr(obj, f.name)
-        if isinstance(v, np.ndarray):
-            v.flags.writeable = False
+
+_freeze = freeze_arrays
 
 
 def _pair(value, name: str) -> tuple[int, int]:

@@ -9,16 +9,14 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
+from ._util import freeze_arrays, torch_threads
 
-def _freeze(obj):
-    for f in fields(obj):
-        v = getattr(obj, f.name)
-        if isinstance(v, np.ndarray):
-            v.flags.writeable = False
+
+_freeze = freeze_arrays
 
 
 @dataclass(frozen=True, eq=False)
@@ -208,9 +206,7 @@ def train_shallow_relu(*, n_hidden: int = 12, n_steps: int = 1200, lr: float = 0
             rec["fit"].append(net(xt)[:, 0].numpy().copy())
             rec["loss"].append(loss)
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)     # tensors this small run fastest on one thread
-    try:
+    with torch_threads(1):     # tensors this small run fastest on one thread
         for step in range(n_steps + 1):
             pred = net(xt)
             loss = torch.mean((pred - yt) ** 2)
@@ -225,8 +221,6 @@ def train_shallow_relu(*, n_hidden: int = 12, n_steps: int = 1200, lr: float = 0
             opt.step()
             if on_step is not None:
                 on_step(step + 1, value)
-    finally:
-        torch.set_num_threads(threads)
     w1, b1, w2 = (np.array(rec[k]) for k in ("w1", "b1", "w2"))
     pieces = w2[:, :, None] * np.maximum(w1[:, :, None] * x + b1[:, :, None], 0.0)
     return ShallowFit(x=x, target=y, steps=np.array(snaps), w1=w1, b1=b1, w2=w2,

@@ -36,13 +36,14 @@ scenes.lr_finder.LRFinderSweep : the sweep animated.
 """
 from __future__ import annotations
 
-import contextlib
 import copy
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from ._util import torch_threads  # re-exported: viz.core.lr_finder.torch_threads
 
 MODES = ("exp", "linear")
 STOP_REASONS = ("diverged", "nan", "end", "data")
@@ -507,21 +508,6 @@ def loss_regions(result: LRFinderResult, *, skip_start: int = 10, skip_end: int 
 
 
 # ---------------------------------------------------------------------------- the real run
-@contextlib.contextmanager
-def torch_threads(n: int = 1):
-    """Run torch on ``n`` threads inside the block, then restore the previous number.
-
-    Tiny models are faster on one thread, and on a busy 2-core machine two torch threads
-    fighting other processes can be ten to a hundred times slower.
-    """
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 #: The demo's settings: Adam, batches of 16, 600 batches (about 6.7 passes over the

@@ -11,11 +11,12 @@ Both are scored on held-out tiles with fastai's planet F2 (best of thresholds
 """
 from __future__ import annotations
 
-import contextlib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+
+from ._util import freeze_arrays, torch_threads
 
 from .softmax import FBetaCurve, fbeta_vs_threshold, planet_f2
 from .tiles import TileSplit, tile_split
@@ -37,12 +38,7 @@ class MultiLabelResult:
     curve: FBetaCurve         # F2 against thresholds 0.01..0.99
 
     def __post_init__(self):
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if isinstance(v, np.ndarray):
-                v = np.array(v)
-                v.flags.writeable = False
-                object.__setattr__(self, f.name, v)
+        freeze_arrays(self, copy=True)
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,21 +66,6 @@ def tile_model(n_tags: int, *, channels=(8, 16, 32), seed: int = 0):
     return nn.Sequential(*layers)
 
 
-@contextlib.contextmanager
-def _torch_threads(n):
-    """Run with ``n`` torch threads (tiny models train fastest on one), then restore."""
-    import torch
-    if n is None:
-        yield
-        return
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def _loss(head, logits, y):
     import torch
     import torch.nn.functional as F
@@ -108,7 +89,7 @@ def train_multilabel(split: TileSplit | None = None, *, head: str = "sigmoid", e
     ``on_epoch(epoch, loss)`` is called after each epoch, if given. ``num_threads``
     torch threads are used while training (restored afterwards; ``None`` leaves torch's).
     """
-    with _torch_threads(num_threads):
+    with torch_threads(num_threads):
         return _train(split, head, epochs, lr, batch_size, seed, on_epoch)
 
 

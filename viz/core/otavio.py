@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._util import freeze_arrays, torch_threads
+
 from .glyph_data import DEFAULT_CLASSES
 
 #: Bump when the architecture or the training recipe changes (invalidates caches).
@@ -166,9 +168,7 @@ def train_otavio(config: OtavioConfig | None = None, **changes) -> TrainedOtavio
 
     config = OtavioConfig(**changes) if config is None else replace(config, **changes)
     start = time.perf_counter()
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with torch_threads(1):
         data = _data(config)
         model = build_model(len(config.classes), size=config.size, channels=config.channels,
                             seed=config.seed)
@@ -193,8 +193,6 @@ def train_otavio(config: OtavioConfig | None = None, **changes) -> TrainedOtavio
         if config.zero_sum_conv1:   # back to a plain Conv2d holding the zero-sum kernels
             parametrize.remove_parametrizations(model.conv1, "weight", leave_parametrized=True)
         acc = accuracy(model, data.x_test, data.y_test)
-    finally:
-        torch.set_num_threads(threads)
     return TrainedOtavio(model.eval(), config, acc, time.perf_counter() - start)
 
 
@@ -283,10 +281,7 @@ class OtavioTrace:
     alphas: np.ndarray | None = field(default=None)   # (n,) morph positions, batches only
 
     def __post_init__(self):
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if isinstance(v, np.ndarray):
-                v.flags.writeable = False
+        freeze_arrays(self)
 
     @property
     def batched(self) -> bool:

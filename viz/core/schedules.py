@@ -26,10 +26,12 @@ Lessons 1-3 of fast.ai 2018 (``fastai-lessons.md`` sections 2, 3 and 4).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from numbers import Integral, Real
 
 import numpy as np
+
+from ._util import freeze_arrays
 
 #: fastai's ratios for satellite images (``lrs = np.array([lr/9, lr/3, lr])``).
 PLANET_RATIOS = (9, 3, 1)
@@ -115,10 +117,7 @@ class Schedule:
         object.__setattr__(self, "trainable", tr)
         if len(self.group_names) != lr.shape[1]:
             raise ValueError(f"{lr.shape[1]} layer groups but {len(self.group_names)} group names")
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if isinstance(v, np.ndarray):
-                v.flags.writeable = False
+        freeze_arrays(self)
 
     @property
     def n_iter(self) -> int:

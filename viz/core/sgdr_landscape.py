@@ -17,9 +17,11 @@ at the peak LR the narrow wells (``k`` about 20) throw the ball out, the wide on
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
+
+from ._util import freeze_arrays
 
 from .schedules import Schedule, _check_lrs, sgdr
 
@@ -101,10 +103,7 @@ class BallRun:
     noise: np.ndarray
 
     def __post_init__(self):
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if isinstance(v, np.ndarray):
-                v.flags.writeable = False
+        freeze_arrays(self)
 
     @property
     def cycle_ends(self) -> list[int]:

@@ -20,10 +20,11 @@ each restart in the figures are measured, not drawn.
 """
 from __future__ import annotations
 
-import contextlib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
+
+from ._util import freeze_arrays, torch_threads
 
 from .schedules import PLANET_RATIOS, Schedule, differential_lrs, freeze_unfreeze, sgdr, sgdr_factors
 
@@ -51,10 +52,7 @@ class SGDRRun:
     pretrain_acc: float
 
     def __post_init__(self):
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if isinstance(v, np.ndarray):
-                v.flags.writeable = False
+        freeze_arrays(self)
 
     @property
     def iters_per_epoch(self) -> int:
@@ -183,21 +181,9 @@ def train_sgdr(lr: float = 0.5, *, n_cycles: int = 3, cycle_len: float = 1, cycl
         raise ValueError(f"small_cnn has {len(GROUP_SLICES)} layer groups, got {len(lrs)} ratios")
     if isinstance(pretrain_epochs, bool) or not isinstance(pretrain_epochs, int) or pretrain_epochs < 0:
         raise ValueError(f"pretrain_epochs must be an integer >= 0, got {pretrain_epochs!r}")
-    with _torch_threads(1):      # tiny model: one thread is faster, and much faster on a busy CPU
+    with torch_threads(1):      # tiny model: one thread is faster, and much faster on a busy CPU
         return _train(lr, lrs, n_cycles, cycle_len, cycle_mult, ratios, unfreeze, batch_size,
                       pretrain_epochs, seed, on_step)
-
-
-@contextlib.contextmanager
-def _torch_threads(n):
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _train(lr, lrs, n_cycles, cycle_len, cycle_mult, ratios, unfreeze, batch_size,

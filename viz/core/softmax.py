@@ -16,9 +16,11 @@ Lesson 3 of fast.ai 2018 (``fastai-lessons.md`` sections 3 and 6).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
+
+from ._util import freeze_arrays
 
 CLASSES = ("cat", "dog", "plane", "fish", "building")
 #: The sheet's cached ``RAND()*10-5`` outputs (softmax!B2:B6).
@@ -36,12 +38,7 @@ PLANET_THRESHOLDS = np.round(np.arange(17, 24) / 100, 2)
 
 
 def _frozen(obj):
-    for f in fields(obj):
-        v = getattr(obj, f.name)
-        if isinstance(v, np.ndarray):
-            v = np.array(v)
-            v.flags.writeable = False
-            object.__setattr__(obj, f.name, v)
+    freeze_arrays(obj, copy=True)
 
 
 # ------------------------------------------------------------------ checks

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._util import freeze_arrays
+
 INPUT_SHAPE = (28, 28)
 CONV1_SHAPE = (2, 3, 3)
 CONV2_SHAPE = (2, 2, 3, 3)
@@ -75,10 +77,7 @@ class ConvExampleTrace:
     dense: float           # the one output activation (sheet: EN4)
 
     def __post_init__(self):
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if isinstance(v, np.ndarray):
-                v.flags.writeable = False
+        freeze_arrays(self)
 
     @property
     def input(self) -> np.ndarray:
