@@ -47,9 +47,14 @@ def window_for(grid_center, shape, row, col):
     return rect.move_to(tl + np.array([(col + 1.5) * CELL, -(row + 1.5) * CELL, 0]))
 
 
-class ToolkitGrid(Scene):
+class _GridScene(Scene):
+    """The same storyboard for both: a grid, and a 3x3 window moved along row 8."""
+
+    def make_grid(self):
+        raise NotImplementedError
+
     def construct(self):
-        grid = NumberGrid(VALUES, cell_size=CELL, vmin=0, vmax=1, font_size=7.5)
+        grid = self.make_grid()
         self.add(grid)
         win = window_for(grid.get_center(), VALUES.shape, *MOVES[0])
         self.add(win)
@@ -57,14 +62,14 @@ class ToolkitGrid(Scene):
             self.play(win.animate.move_to(window_for(grid.get_center(), VALUES.shape, r, c)), run_time=0.3)
 
 
-class NaiveGrid(Scene):
-    def construct(self):
-        grid = naive_grid(VALUES)
-        self.add(grid)
-        win = window_for(grid.get_center(), VALUES.shape, *MOVES[0])
-        self.add(win)
-        for r, c in MOVES[1:]:
-            self.play(win.animate.move_to(window_for(grid.get_center(), VALUES.shape, r, c)), run_time=0.3)
+class ToolkitGrid(_GridScene):
+    def make_grid(self):
+        return NumberGrid(VALUES, cell_size=CELL, vmin=0, vmax=1, font_size=7.5)
+
+
+class NaiveGrid(_GridScene):
+    def make_grid(self):
+        return naive_grid(VALUES)
 
 
 def timed(scene_cls):
