@@ -30,12 +30,12 @@ def _outline(text: str, font: str, weight: str) -> np.ndarray:
 
 
 def glyph(text: str, *, font_size: float = 24, color="#FFFFFF", font: str = FONT,
-          weight: str = "NORMAL") -> VMobject:
-    """A filled outline of ``text``, centred on the origin, like ``Text(text)``."""
+          weight: str = "NORMAL", center=None) -> VMobject:
+    """A filled outline of ``text``, centred on ``center`` (the origin), like ``Text(text)``."""
     v = VMobject(fill_color=color, fill_opacity=1.0, stroke_width=0)
     pts = _outline(text, font, weight)
     if len(pts):
-        v.points = pts * (font_size / _REF_SIZE)
+        v.points = pts * (font_size / _REF_SIZE) + (0 if center is None else np.asarray(center))
     return v
 
 

@@ -6,7 +6,7 @@ number the lesson is about: it shows the array it is given.
 from __future__ import annotations
 
 import numpy as np
-from manim import LEFT, ORIGIN, UP, YELLOW, FadeIn, Rectangle, Square, Transform, VGroup
+from manim import LEFT, ORIGIN, UP, YELLOW, FadeIn, Rectangle, Transform, VGroup, VMobject
 
 from .colors import scale_colors, text_color_for
 from .glyphs import FONT, fit_font_size, glyph
@@ -64,17 +64,22 @@ class NumberGrid(VGroup):
         colors = scale_colors(values, palette=palette, vmin=vmin, vmax=vmax)
         self.squares = VGroup()
         self.numbers = VGroup()
+        h = cell_size / 2
+        # Square's own corner order (UR, UL, DL, DR, closed), so frames match Square exactly.
+        corners = np.array([[h, h, 0], [-h, h, 0], [-h, -h, 0], [h, -h, 0], [h, h, 0]])
         for k, (v, col) in enumerate(zip(values.ravel(), colors)):
             r, c = divmod(k, self.n_cols)
             center = np.array([c * cell_size, -r * cell_size, 0.0])
-            sq = Square(cell_size, fill_color=col, fill_opacity=1.0, stroke_width=stroke_width,
-                        stroke_color=stroke_color).move_to(center)
+            # Built from corner points, not Square(...).move_to(): the same outline, ~3x faster.
+            sq = VMobject(fill_color=col, fill_opacity=1.0, stroke_width=stroke_width,
+                          stroke_color=stroke_color)
+            sq.set_points_as_corners(corners + center)
             self.squares.add(sq)
             if show_numbers:
                 num = glyph(format_number(v, fmt), font_size=self.font_size,
-                            color=text_color_for(col), font=font).move_to(center)
+                            color=text_color_for(col), font=font, center=center)
             else:   # an empty placeholder: nothing to draw, keeps indices aligned
-                num = glyph("", font_size=self.font_size).move_to(center)
+                num = glyph("", font_size=self.font_size, center=center)
             self.numbers.add(num)
         # Submobjects are rows of cells (so FadeIn(grid, lag_ratio=...) sweeps row by row);
         # ``squares`` and ``numbers`` are flat, row-major views of the same mobjects.
@@ -89,7 +94,7 @@ class NumberGrid(VGroup):
             raise IndexError(f"cell ({row}, {col}) outside a {self.n_rows}x{self.n_cols} grid")
         return row * self.n_cols + col
 
-    def square(self, row: int, col: int) -> Square:
+    def square(self, row: int, col: int) -> VMobject:
         return self.squares[self._index(row, col)]
 
     def number(self, row: int, col: int):
