@@ -45,28 +45,21 @@ def cmd_list(args) -> int:
 
 def cmd_figures(args) -> int:
     from . import catalog, export
-    if args.format not in export.FORMATS:
-        raise ValueError(f"unknown format {args.format!r} (choose from {', '.join(export.FORMATS)})")
     chosen = catalog.select("figure", args.names)
-    from ._io import ensure_dir
-    ensure_dir(args.out)
     bar = _progress(chosen, "figures")
-    for e in bar:
+    for e in bar:   # save_figure checks format, dpi and folder before writing anything
         bar.set_postfix_str(e.name)
         path = export.save_figure(e, args.out, fmt=args.format, theme=args.theme, dpi=args.dpi,
                                   size=args.size)
-        bar.write(str(path), file=sys.stderr) if bar.disable else None
+        if bar.disable:   # no bar (not a terminal): say what was written instead
+            print(path, file=sys.stderr)
     return 0
 
 
 def cmd_render(args) -> int:
     from . import catalog, export
-    if args.quality not in export.QUALITIES:
-        raise ValueError(f"unknown quality {args.quality!r} (choose from {', '.join(export.QUALITIES)})")
     chosen = catalog.select("scene", args.names)
-    from ._io import ensure_dir
-    ensure_dir(args.out)
-    bar = _progress(chosen, "scenes")
+    bar = _progress(chosen, "scenes")   # render_scene checks quality and folder first
     for e in bar:
         bar.set_postfix_str(e.name)
         export.render_scene(e, args.out, quality=args.quality)
