@@ -34,4 +34,7 @@ def build(out, *, quality: str = "low", scenes: bool = True, progress=_plain) ->
                          poster.relative_to(out).as_posix() if poster else None,
                          f"viz render {e.name} --out videos --quality {quality}\n"
                          f"manim {flag} {e.scene_file} {e.scene_class}"))
-    return write_index(out, figures=figs, scenes=vids, topics=catalog.TOPICS)
+    from .explore import write_explorer   # the live explorer beside the gallery, linked from it
+    write_explorer(out / "explorer", gallery_href="../index.html")
+    return write_index(out, figures=figs, scenes=vids, topics=catalog.TOPICS,
+                       explorer="explorer/index.html")

@@ -9,6 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from ._check import Int
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, exit 2 (argparse would print the usage too)
@@ -21,14 +23,33 @@ def _progress(iterable, desc):
                 disable=None, leave=True)
 
 
+#: Bounds of the figure options: inches per side, dots per inch, pixels in one picture.
+SIZE_INCHES = (1.0, 50.0)
+DPI = Int(10, 600)
+MAX_PIXELS = 100_000_000
+
+
 def _size(text):
+    import math
     try:
         w, h = (float(v) for v in text.lower().split("x"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"size must look like 8x4.5 (inches), got {text!r}") from None
-    if w <= 0 or h <= 0:
-        raise argparse.ArgumentTypeError(f"size must be positive, got {text!r}")
+        raise argparse.ArgumentTypeError(f"size must look like 8x4.5 (inches), got {text[:40]!r}") from None
+    lo, hi = SIZE_INCHES
+    if not all(math.isfinite(v) and lo <= v <= hi for v in (w, h)):
+        raise argparse.ArgumentTypeError(f"each side must be between {lo:g} and {hi:g} inches, "
+                                         f"got {text[:40]!r}")
     return w, h
+
+
+def _check_pixels(args) -> None:
+    """``--size`` times ``--dpi``: refuse a picture of more than MAX_PIXELS before drawing."""
+    size, dpi = getattr(args, "size", None), getattr(args, "dpi", None)
+    if size is not None and dpi is not None:
+        pixels = round(size[0] * dpi) * round(size[1] * dpi)
+        if pixels > MAX_PIXELS:
+            raise ValueError(f"--size {size[0]:g}x{size[1]:g} at --dpi {dpi} makes {pixels:,} "
+                             f"pixels; the most is {MAX_PIXELS:,}")
 
 
 # ---------------------------------------------------------------------------- commands
@@ -73,28 +94,46 @@ def cmd_build(args) -> int:
     return 0
 
 
+def cmd_explore(args) -> int:
+    from .explore import write_explorer
+    print(write_explorer(args.out))
+    return 0
+
+
 def cmd_spreadsheet(args) -> int:
     if not args.json and not args.xlsx:
         raise ValueError("nothing to write: give --json PATH and/or --xlsx PATH")
+    from ._io import atomic_paths, check_output
+    outputs = [(p, o) for p, o in ((args.json, "--json"), (args.xlsx, "--xlsx")) if p]
+    for path, option in outputs:          # every output checked before any work
+        check_output(path, option)
+    if args.json and args.xlsx and Path(args.json).resolve() == Path(args.xlsx).resolve():
+        raise ValueError(f"--json and --xlsx name the same file: {args.json}")
     from .core.spreadsheet import load_conv_example, load_kernels, trace_conv_example
     params = load_conv_example()
     changes = {}
     if args.image:
         from .core.images import load_image
-        changes["input"] = load_image(args.image)
+        from ._check import note
+        changes["input"] = load_image(args.image, option="--image", note=note)
     if args.kernels:
         changes.update(load_kernels(args.kernels))
     params = params.replace(**changes)
     trace = trace_conv_example(params)
-    if args.json:
-        import json
-        from ._io import write_text_atomic
-        write_text_atomic(args.json, json.dumps(trace.to_dict()) + "\n")
-        print(args.json)
-    if args.xlsx:
-        from .workbook import write_workbook
-        write_workbook(params, args.xlsx)
-        print(args.xlsx)
+    from ._check import check_finite
+    for name in ("conv1", "conv2", "pool", "dense"):
+        check_finite(getattr(trace, name), f"the {name} layer")
+    import json
+    with atomic_paths(*(p for p, _ in outputs), options=[o for _, o in outputs]) as tmps:
+        for (path, option), tmp in zip(outputs, tmps):
+            if option == "--json":
+                tmp.write_text(json.dumps(trace.to_dict(), allow_nan=False) + "\n",
+                               encoding="utf-8")
+            else:
+                from .workbook import write_workbook
+                write_workbook(params, tmp)
+    for path, _ in outputs:
+        print(path)
     print(f"dense activation: {trace.dense:.10g}")
     return 0
 
@@ -117,9 +156,10 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default="figures", help="output folder (default: figures)")
     s.add_argument("--format", default="png", help=f"{' | '.join(FORMATS)} (default: png)")
     s.add_argument("--theme", default="light", choices=["light", "dark"])
-    s.add_argument("--dpi", type=int, default=150, help="resolution for png (default: 150)")
+    s.add_argument("--dpi", type=DPI, default=150, help="resolution for png, 10..600 (default: 150)")
     s.add_argument("--size", type=_size, default=None, metavar="WxH",
-                   help="figure size in inches, e.g. 12x6 (default: each figure's own)")
+                   help="figure size in inches, e.g. 12x6, each side 1..50 (default: each "
+                   "figure's own)")
     s.set_defaults(func=cmd_figures)
 
     s = sub.add_parser("render", help="render Manim scenes to mp4")
@@ -133,6 +173,11 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--quality", default="low", help=f"{' | '.join(QUALITIES)} (default: low)")
     s.add_argument("--no-scenes", action="store_true", help="figures only (fast)")
     s.set_defaults(func=cmd_build)
+
+    s = sub.add_parser("explore", help="the live explorer: draw a digit, touch any cell, drag any "
+                       "slider (a folder of static files that works offline from file://)")
+    s.add_argument("--out", default="explorer", help="output folder (default: explorer)")
+    s.set_defaults(func=cmd_explore)
 
     s = sub.add_parser("spreadsheet", help="the conv-example spreadsheet's numbers as JSON "
                        "and/or a workbook with live formulas")
@@ -155,12 +200,27 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    import warnings
+
+    from ._io import track_new_dirs
     parser = make_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        # Warnings are held back: a failing command prints its one error line and nothing
+        # else; a command that succeeds prints each distinct warning once, on one line.
+        with warnings.catch_warnings(record=True) as caught, track_new_dirs():
+            _check_pixels(args)
+            rc = args.func(args)
+        for msg in dict.fromkeys(f"{w.category.__name__}: {str(w.message).strip().splitlines()[0]}"
+                                 for w in caught if str(w.message).strip()):
+            print(f"viz: warning: {msg}", file=sys.stderr)
+        return rc
     except ValueError as exc:
-        print(f"viz: error: {exc}", file=sys.stderr)
+        print(f"viz: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except (OverflowError, MemoryError, RecursionError) as exc:   # a bound that was missed
+        print(f"viz: error: the input is too large ({type(exc).__name__}: {_one_line(exc)})",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("viz: interrupted", file=sys.stderr)
@@ -169,6 +229,11 @@ def main(argv=None) -> int:
         import os
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def _one_line(exc) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 500 else text[:497] + "..."
 
 
 if __name__ == "__main__":

@@ -28,19 +28,34 @@ code{display:block;margin-top:.4rem;background:#f1f3f5;padding:.35rem .5rem;bord
      font-size:.82rem;white-space:pre-wrap;word-break:break-all}
 .themes{font-size:.85rem;margin-top:.3rem}
 .kind{font-size:.75rem;text-transform:uppercase;letter-spacing:.05em;color:#6c757d}
+.explore{margin:.2rem 0 .8rem;font-size:.95rem}
+.explore-top{padding:.7rem 2rem;background:#fff3cd;border-bottom:1px solid #e6d8a8;font-size:1rem}
 """
+
+#: Explorer panels that fit each topic's section: topic -> [(panel id, what it lets you do)].
+EXPLORER_PANELS = {
+    "spreadsheet": [("convexample", "draw your own digit and follow every cell of the spreadsheet network")],
+    "convmatmul": [("convexample", "any cell as one row of the patch matrix times one column of the weights"),
+                   ("convarith", "input, kernel, stride, padding and dilation as controls")],
+    "softmax": [("softmax", "drag five logits and a temperature: softmax and sigmoid bars")],
+    "lrfinder": [("lrfinder", "replay a recorded range test batch by batch")],
+    "sgdr": [("sgdr", "lr, cycles, cycle_len, cycle_mult: the schedule redraws")],
+    "otavio": [("otavio", "draw a letter and watch every layer and the class percentages")],
+}
 
 
 def _esc(s) -> str:
     return html.escape(str(s), quote=True)
 
 
-def write_index(out_dir, *, figures, scenes, topics, title="viz gallery") -> Path:
+def write_index(out_dir, *, figures, scenes, topics, title="viz gallery", explorer=None) -> Path:
     """Write ``out_dir/index.html``.
 
     figures : list of (Entry, {theme: relative path}, command)
     scenes : list of (Entry, video relative path, poster relative path or None, command)
     topics : list of (topic, heading) in display order
+    explorer : relative link to the live explorer's index.html (linked at the top and from
+        each topic whose section has a panel there), or None
     """
     out_dir = Path(out_dir)
     body = []
@@ -67,13 +82,21 @@ def write_index(out_dir, *, figures, scenes, topics, title="viz gallery") -> Pat
                 f'<video controls preload="metadata"{poster_attr} src="{_esc(video)}"></video>'
                 f'<figcaption><b>{_esc(entry.title)}</b>{_esc(entry.caption)}'
                 f'<code>{_esc(command)}</code></figcaption></figure>')
-        body.append(f'<section id="{_esc(topic)}"><h2>{_esc(heading)}</h2>'
+        live = ""
+        if explorer and EXPLORER_PANELS.get(topic):
+            live = '<p class="explore">Try it live: ' + " · ".join(
+                f'<a href="{_esc(explorer)}#panel-{_esc(pid)}">{_esc(what)}</a>'
+                for pid, what in EXPLORER_PANELS[topic]) + "</p>"
+        body.append(f'<section id="{_esc(topic)}"><h2>{_esc(heading)}</h2>{live}'
                     f'<div class="grid">{"".join(items)}</div></section>')
+    top = (f'<p class="explore-top"><a href="{_esc(explorer)}"><b>Open the live explorer</b></a>: '
+           'draw your own digit, touch any cell, drag any slider; every number recomputes in '
+           'the browser, offline.</p>') if explorer else ""
     page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>{_esc(title)}</title><style>{_CSS}</style></head><body>'
             f'<header><h1>{_esc(title)}</h1><p>How convolutional networks learn, computed from '
             f'real PyTorch models (fast.ai 2018, lessons 2 and 3). Every picture comes with '
             f'the command that makes it.</p></header>'
-            f'<nav>{"".join(nav)}</nav>{"".join(body)}</body></html>\n')
+            f'<nav>{"".join(nav)}</nav>{top}{"".join(body)}</body></html>\n')
     return write_text_atomic(out_dir / "index.html", page)

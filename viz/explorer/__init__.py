@@ -1,0 +1,1 @@
+"""The live explorer's static files (``static/``): written out by :func:`viz.explore.write_explorer`."""
