@@ -18,6 +18,7 @@ import math
 import numpy as np
 
 from . import convmatmul as _conv
+from .cache import cached
 
 #: Recipe name and version of the recorded range test in the user cache.
 LR_FIND_RECIPE = "explorer-lr-find-digits"
@@ -67,7 +68,8 @@ def softmax_data() -> dict:
     from . import softmax as S
 
     sheet = S.entropy_sheet()
-    fit = S.fit_two_labels()
+    fit = cached("explorer-two-label-fit", {k: v for k, v in _defaults(S.fit_two_labels).items()
+                                             if k in ("steps", "lr")}, S.fit_two_labels, version=1)
     return {"classes": list(sheet.classes), "logits": _floats(sheet.output),
             "true_class": sheet.true_class, "multi_actuals": _floats(sheet.multi_actuals),
             "sheet_softmax": _floats(sheet.softmax), "sheet_sigmoid": _floats(sheet.sigmoid),
@@ -102,7 +104,6 @@ def sgdr_data() -> dict:
 def recorded_lr_find():
     """The demo range test (``digits_lr_find()``), computed once per machine."""
     from . import lr_finder as L
-    from .cache import cached
 
     params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in L.DEMO.items()}
     params["seed"] = 0
