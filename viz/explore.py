@@ -1,6 +1,7 @@
 """``viz explore``: write the live explorer, a folder of static files that works from file://.
 
-The folder holds ``index.html``, ``explorer.css``, ``explorer.js``, every ``panel-*.js`` of
+The folder holds ``index.html``, ``explorer.css``, ``explorer.js``, the shared ``lib-*.js``
+(arithmetic: the networks, picture conversion), every ``panel-*.js`` of
 ``viz/explorer/static/`` and ``data.js`` (``window.VIZ_DATA = {...};``, the weights and
 recorded runs exported by :func:`viz.core.explorer_data.export_all`). Classic scripts only:
 no ES modules, no fetch, no CDN, so it opens by double-click with no server or network.
@@ -59,6 +60,7 @@ def write_explorer(out_dir, *, data=None, gallery_href: str | None = None) -> Pa
     files = dict(_files(_static()))
     panels = [f"panel-{p}.js" for p in PANELS if f"panel-{p}.js" in files]
     panels += sorted(n for n in files if n.startswith("panel-") and n.endswith(".js") and n not in panels)
+    panels = sorted(n for n in files if n.startswith("lib-") and n.endswith(".js")) + panels
     for rel, item in files.items():
         if rel == "index.html":
             continue

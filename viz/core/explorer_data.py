@@ -70,7 +70,17 @@ def convexample_data() -> dict:
         "sheet_dense": float(trace_conv_example(p).dense),
         "filter_names": ["top edge", "left edge"],
         "presets": presets,
+        "image_limits": image_limits(),
     }
+
+
+def image_limits() -> dict:
+    """The limits :func:`viz.core.images.load_image` puts on pictures (the page applies them too)."""
+    from . import images
+
+    names = {"max_file_bytes": "MAX_FILE_BYTES", "max_pixels": "MAX_PIXELS",
+             "reduce_above": "REDUCE_ABOVE", "reduced_side": "REDUCED_SIDE"}
+    return {k: int(getattr(images, v)) for k, v in names.items() if hasattr(images, v)}
 
 
 def otavio_data(net=None) -> dict:
