@@ -108,6 +108,16 @@ with theme("light"):
 plt.show()
 
 # %% [markdown]
+# Try other sizes in the live explorer's convolution-arithmetic panel: set the input size,
+# kernel, stride, padding and dilation, step the window through its positions, and read the
+# output-size formula filled in. A kernel that does not fit says why.
+
+# %%
+from viz.widgets import ConvArithWidget
+
+ConvArithWidget()
+
+# %% [markdown]
 # ## The whole convolution is one matrix product (im2col)
 #
 # Loops are slow. The trick GPUs use: copy every window into a **row** of a big *patch

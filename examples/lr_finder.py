@@ -77,6 +77,18 @@ with theme("light"):
 plt.show()
 
 # %% [markdown]
+# ## Replay your own run
+# The live explorer's LR-finder panel, as a widget fed with the `result` you just computed:
+# drag the batch scrubber (or press replay) to watch the sweep batch by batch, the raw and
+# smoothed loss and the stop bar (4 × the best loss); move `skip_start` / `skip_end` and the
+# three suggestions are recomputed. (The `anywidget` package, part of the `notebooks` extra.)
+
+# %%
+from viz.widgets import LRFinderWidget
+
+LRFinderWidget(result)
+
+# %% [markdown]
 # **Exercise 1.** Train the model for 5 epochs at the "steepest" suggestion, then at 100×
 # that. What happens to the loss? (Use a fresh `small_cnn(10, channels=(16, 32), seed=0)` and
 # `torch.optim.Adam(model.parameters(), lr=...)`.)

@@ -56,6 +56,18 @@ with theme("light"):
 plt.show()
 
 # %% [markdown]
+# ## Drag the knobs yourself
+# The live explorer's schedule panel: change lr, the number of cycles, `cycle_len`,
+# `cycle_mult`, the iterations per epoch and the warm-up, and the wave redraws with its
+# epoch arithmetic; switch to triangular, triangular2, one-cycle or step on the same budget.
+# The page's formulas are tested against `S.sgdr` and torch's schedulers.
+
+# %%
+from viz.widgets import SGDRWidget
+
+SGDRWidget(0.2, n_cycles=3, cycle_len=1, cycle_mult=2, iters_per_epoch=100)
+
+# %% [markdown]
 # ## A real run: frozen, then unfrozen with `[lr/9, lr/3, lr]`
 # A small CNN, "pretrained" on the digits 0–4, gets a new head for all ten digits.
 # First only the head trains; then every layer group, at a third and a ninth of the LR.

@@ -169,6 +169,17 @@ with theme("light"):
 plt.show()
 
 # %% [markdown]
+# Now move the logits yourself: the widget below is the live explorer's softmax panel, starting
+# from the sheet's outputs. Drag one logit up and watch the other softmax bars shrink while
+# the sigmoids stay; turn on "two labels are true" to see softmax stuck at 0.5 each. Its
+# cross-entropy and binary cross-entropy use the natural log, as torch does.
+
+# %%
+from viz.widgets import SoftmaxWidget
+
+SoftmaxWidget(sheet.output)
+
+# %% [markdown]
 # **Exercise 3.** Make three labels true (`targets=[0, 1, 1, 1, 0]`). What is softmax's best
 # now? Run more steps (`steps=500`): does it ever get past it?
 

@@ -77,29 +77,40 @@
       done: dark ? "rgba(222,143,5,0.30)" : "rgba(222,143,5,0.22)"};
   }
 
-  function grid(g, x0, y0, size, cell, fill, label, text, P) {
-    g.font = `${Math.max(8, Math.min(13, cell * 0.42))}px system-ui, sans-serif`;
+  function grid(g, x0, y0, size, cell, fill, label, text, P, ink) {
+    g.font = `${Math.max(8, Math.min(14, cell * 0.42))}px system-ui, sans-serif`;
     g.textAlign = "center"; g.textBaseline = "middle";
     for (let r = 0; r < size; r++) for (let c = 0; c < size; c++) {
       g.fillStyle = fill(r, c); g.fillRect(x0 + c * cell, y0 + r * cell, cell, cell);
       g.strokeStyle = P.line; g.lineWidth = 1; g.strokeRect(x0 + c * cell + 0.5, y0 + r * cell + 0.5, cell - 1, cell - 1);
       const t = text(r, c);
-      if (t !== "" && cell >= 14) { g.fillStyle = P.fg; g.fillText(t, x0 + (c + 0.5) * cell, y0 + (r + 0.5) * cell); }
+      if (t !== "" && cell >= 14) {
+        g.fillStyle = (ink && ink(r, c)) || P.fg;
+        g.fillText(t, x0 + (c + 0.5) * cell, y0 + (r + 0.5) * cell);
+      }
     }
     g.fillStyle = P.fg; g.font = "600 12px system-ui, sans-serif"; g.textAlign = "left"; g.textBaseline = "bottom";
     g.fillText(label, x0, y0 - 5);
   }
 
+  // where everything goes: input left, output and kernel to its right (stacked on a phone)
+  function geometry(w, o, res) {
+    const small = w < 560, gap = 28, top = 24, padded = o.n + 2 * o.p;
+    const cell = Math.max(10, Math.min(40, Math.floor((small ? w - 8 : (w - 2 * gap - 8) * 0.55) / padded)));
+    const inW = cell * padded, out = res.ok ? res.out : 0;
+    const ox = small ? 4 : 4 + Math.max(inW, 270) + gap, oy = small ? top + inW + 36 : top;
+    const room = small ? w - 8 - 110 : w - ox - 8 - 130;
+    const ocell = out ? Math.max(10, Math.min(40, Math.floor(room / out))) : 0;
+    const kcell = Math.max(12, Math.min(28, Math.floor(110 / o.k)));
+    const kx = ox + Math.max(out * ocell, 80) + 20, ky = oy;
+    const h = Math.max(top + inW, oy + Math.max(out * ocell, o.k * kcell)) + 10;
+    return {small, cell, inW, ox, oy, ocell, kx, ky, kcell, h, top};
+  }
+
   function draw(canvas, o, res, api) {
-    const w = canvas.clientWidth || 600, small = w < 560, dpr = window.devicePixelRatio || 1;
-    const P = palette(api);
-    const padded = o.n + 2 * o.p;
-    const gap = 28, avail = small ? w - 8 : (w - gap - 8) * 0.6;
-    const cell = Math.max(10, Math.min(34, Math.floor(avail / padded)));
-    const inW = cell * padded;
-    const out = res.ok ? res.out : 0;
-    const ocell = res.ok ? Math.max(10, Math.min(34, Math.floor((small ? w - 8 : w - inW - gap - 8) / out))) : 0;
-    const h = small ? 24 + inW + 34 + ocell * out + 10 : 24 + Math.max(inW, ocell * out) + 10;
+    const w = canvas.clientWidth || 600, dpr = window.devicePixelRatio || 1;
+    const P = palette(api), G = geometry(w, o, res);
+    const padded = o.n + 2 * o.p, out = res.ok ? res.out : 0, h = G.h;
     canvas.style.height = h + "px";
     canvas.width = Math.round(w * dpr); canvas.height = Math.round(h * dpr);
     const g = canvas.getContext("2d");
@@ -112,18 +123,20 @@
       for (let i = 0; i < o.k; i++) for (let j = 0; j < o.k; j++) taps.add((origin[0] + i * o.d) * 1000 + origin[1] + j * o.d);
     }
     const isPad = (r, c) => r < o.p || c < o.p || r >= o.n + o.p || c >= o.n + o.p;
-    grid(g, 4, 24, padded, cell, (r, c) => (taps.has(r * 1000 + c) ? P.tap : isPad(r, c) ? P.pad : P.bg),
+    grid(g, 4, G.top, padded, G.cell, (r, c) => (taps.has(r * 1000 + c) ? P.tap : isPad(r, c) ? P.pad : P.bg),
       `padded input ${padded}×${padded} (input ${o.n}×${o.n}, padding ${o.p})`,
-      (r, c) => (isPad(r, c) ? "0" : res.input ? String(res.input[r - o.p][c - o.p]) : ""), P);
-    if (res.ok) {
-      // the window's outline: the dilated kernel's reach
-      g.strokeStyle = P.accent; g.lineWidth = 2.5;
-      g.strokeRect(4 + origin[1] * cell, 24 + origin[0] * cell, res.reach * cell, res.reach * cell);
-      const ox = small ? 4 : 4 + inW + gap, oy = small ? 24 + inW + 34 : 24;
-      grid(g, ox, oy, out, ocell, (r, c) => (r * out + c === pos ? P.hl : r * out + c < pos ? P.done : P.bg),
-        `output ${out}×${out}`,
-        (r, c) => (res.values && r * out + c <= pos ? String(+res.values[r][c].toFixed(2)) : ""), P);
-    }
+      (r, c) => (isPad(r, c) ? "0" : res.input ? String(res.input[r - o.p][c - o.p]) : ""), P,
+      (r, c) => (isPad(r, c) ? P.muted : null));
+    if (!res.ok) return;
+    // the window's outline: the dilated kernel's reach
+    g.strokeStyle = P.accent; g.lineWidth = 2.5;
+    g.strokeRect(4 + origin[1] * G.cell, G.top + origin[0] * G.cell, res.reach * G.cell, res.reach * G.cell);
+    grid(g, G.ox, G.oy, out, G.ocell, (r, c) => (r * out + c === pos ? P.hl : r * out + c < pos ? P.done : P.bg),
+      `output ${out}×${out}`,
+      (r, c) => (res.values && r * out + c <= pos ? String(+res.values[r][c].toFixed(2)) : ""), P,
+      (r, c) => (r * out + c === pos ? "#000000" : null));
+    if (res.kernel)
+      grid(g, G.kx, G.ky, o.k, G.kcell, () => P.tap, `kernel ${o.k}×${o.k}`, (r, c) => String(res.kernel[r][c]), P);
   }
 
   function mount(el, data, api) {
@@ -205,7 +218,6 @@
             parts.push(`${xv}·${res.kernel[i][j]}`);
           }
           t += `; ${parts.length <= 9 ? parts.join(" + ") + " = " : "sum of input × kernel = "}${+res.values[or][oc].toFixed(4)}.`;
-          if (st.k === 3) t += ` Kernel: rows ${res.kernel.map(r => "[" + r.join(" ") + "]").join(" ")}.`;
         }
         if (res.unread > 0)
           t += ` The last ${res.unread} padded row${res.unread > 1 ? "s" : ""}/column${res.unread > 1 ? "s are" : " is"} never ` +
@@ -217,13 +229,9 @@
     }
     function layout() {
       if (!res.ok) { canvas._layout = null; return; }
-      const w = canvas.clientWidth || 600, small = w < 560, padded = st.n + 2 * st.p, gap = 28;
-      const avail = small ? w - 8 : (w - gap - 8) * 0.6;
-      const cell = Math.max(10, Math.min(34, Math.floor(avail / padded))), inW = cell * padded;
-      const ocell = Math.max(10, Math.min(34, Math.floor((small ? w - 8 : w - inW - gap - 8) / res.out)));
-      const ox = small ? 4 : 4 + inW + gap, oy = small ? 24 + inW + 34 : 24;
+      const G = geometry(canvas.clientWidth || 600, st, res);
       canvas._layout = (x, y) => {
-        const c = Math.floor((x - ox) / ocell), r = Math.floor((y - oy) / ocell);
+        const c = Math.floor((x - G.ox) / G.ocell), r = Math.floor((y - G.oy) / G.ocell);
         return r >= 0 && c >= 0 && r < res.out && c < res.out ? r * res.out + c : undefined;
       };
     }

@@ -86,6 +86,14 @@
     return {best, threshold: best < 1e9 && data.stop_factor !== null ? best * data.stop_factor : null};
   }
 
+  function niceTicks(lo, hi, n) {       // round numbers for an axis
+    const raw = (hi - lo) / n, mag = Math.pow(10, Math.floor(Math.log10(raw)));
+    const step = [1, 2, 2.5, 5, 10].map(m => m * mag).find(s => s >= raw);
+    const out = [];
+    for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(+v.toPrecision(12));
+    return out;
+  }
+
   const COLORS = {steepest: "#009E73", "min/10": "#CC79A7", valley: "#E69F00"};
 
   function palette(api) {
@@ -130,10 +138,10 @@
     }
     g.fillText("learning rate (log scale)", L + pw / 2, T + ph + 20);
     g.textAlign = "right"; g.textBaseline = "middle";
-    for (let j = 0; j <= 4; j++) {
-      const v = y0 + (y1 - y0) * j / 4, y = Y(v);
+    for (const v of niceTicks(y0, y1, 5)) {
+      const y = Y(v);
       g.beginPath(); g.moveTo(L, y); g.lineTo(L + pw, y); g.stroke();
-      g.fillText(v.toFixed(2), L - 4, y);
+      g.fillText(String(v), L - 4, y);
     }
     g.save(); g.translate(11, T + ph / 2); g.rotate(-Math.PI / 2); g.textAlign = "center"; g.fillText("loss", 0, 0); g.restore();
     // raw and smoothed up to batch k
@@ -191,8 +199,7 @@
     el.append(E("p", {class: "viz-intro"},
       `A recorded range test (${data.setup || "your run"}): each mini-batch trains with a slightly larger learning rate, ` +
       `from ${pyG(data.start_lr, 2)} up; the loss is recorded until it blows up. Pick an lr where the loss still falls clearly.`),
-    E("div", {class: "viz-controls", style: {display: "grid", gridTemplateColumns: "repeat(auto-fill, minmax(17rem, 1fr))", gap: "0 1.4rem", alignItems: "center"}},
-      play, scrub.root),
+    E("div", {class: "viz-row"}, play, E("div", {style: {flex: "1 1 16rem"}}, scrub.root)),
     canvas, legend, now,
     E("div", {class: "viz-controls", style: {display: "grid", gridTemplateColumns: "repeat(auto-fill, minmax(17rem, 1fr))", gap: "0 1.4rem", alignItems: "center"}},
       skipS.root, skipE.root),

@@ -158,6 +158,14 @@
   }
 
   // ---------------------------------------------------------------- drawing
+  function niceTicks(lo, hi, n) {       // round numbers for an axis
+    const raw = (hi - lo) / n, mag = Math.pow(10, Math.floor(Math.log10(raw)));
+    const step = [1, 2, 2.5, 5, 10].map(m => m * mag).find(s => s >= raw);
+    const out = [];
+    for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(+v.toPrecision(12));
+    return out;
+  }
+
   function palette(api) {
     const dark = api.theme() === "dark";
     const c = (name, fb) => { let v = ""; try { v = api.color(name); } catch (e) { /* no palette */ } return v && v !== "#888888" ? v : fb; };
@@ -185,10 +193,10 @@
     // axes and grid
     g.strokeStyle = P.grid; g.fillStyle = P.muted; g.lineWidth = 1;
     g.textAlign = "right"; g.textBaseline = "middle";
-    for (let k = 0; k <= 4; k++) {
-      const v = ymax * k / 4, y = Y(v);
+    for (const v of niceTicks(0, ymax, 4)) {
+      const y = Y(v);
       g.beginPath(); g.moveTo(L, y); g.lineTo(L + pw, y); g.stroke();
-      g.fillText(v.toPrecision(2), L - 4, y);
+      g.fillText(String(v), L - 4, y);
     }
     g.textAlign = "center"; g.textBaseline = "top";
     const every = Math.max(1, Math.ceil(epochs / (small ? 6 : 14)));
@@ -210,7 +218,7 @@
     starts.forEach((s, c) => {
       const e = c + 1 < starts.length ? starts[c + 1] : n;
       const mid = (X(s) + X(e)) / 2, len = (e - s) / nb;
-      if (X(e) - X(s) > (small ? 40 : 64)) g.fillText(`cycle ${c + 1}: ${fmtG(len)} ep`, mid, T - 4);
+      if (X(e) - X(s) > (small ? 70 : 96)) g.fillText(`cycle ${c + 1}: ${fmtG(len)} epoch${len === 1 ? "" : "s"}`, mid, T - 4);
     });
     // the wave
     g.strokeStyle = P.accent; g.lineWidth = 2; g.beginPath();
@@ -249,9 +257,10 @@
     const msg = E("p", {class: "viz-message", role: "alert"});
     const canvas = E("canvas", {role: "img", style: {width: "100%", height: "280px", display: "block"},
       "aria-label": "learning rate against epoch"});
-    const controls = E("div", {class: "viz-controls", style: {display: "grid", gridTemplateColumns: "repeat(auto-fill, minmax(17rem, 1fr))", gap: "0 1.4rem", alignItems: "center"}},
-      E("label", {}, "schedule ", select), ...Object.values(sliders).map(s => s.root),
-      E("label", {}, warm, " warm-up (lr/100 for 1/20 of the first cycle)"));
+    const controls = E("div", {},
+      E("div", {class: "viz-row"}, E("label", {}, "schedule ", select),
+        E("label", {}, warm, " warm-up (lr/100 for 1/20 of the first cycle)")),
+      E("div", {class: "viz-controls", style: {display: "grid", gridTemplateColumns: "repeat(auto-fill, minmax(17rem, 1fr))", gap: "0 1.4rem", alignItems: "center"}}, ...Object.values(sliders).map(s => s.root)));
     el.append(E("p", {class: "viz-intro"},
       "fastai 0.7 changes the learning rate every mini-batch. learn.fit(lr, cycles, cycle_len, cycle_mult) " +
       "runs cycles that get cycle_mult times longer; each starts at the full lr and anneals along a cosine. " +

@@ -4,8 +4,9 @@
  * and a temperature T; both heads see z = logit / T:
  *   softmax_i = exp(z_i - max z) / sum_j exp(z_j - max z)      (torch.softmax)
  *   sigmoid_i = 1 / (1 + exp(-z_i))                            (torch.sigmoid)
- *   cross-entropy = -sum_i t_i ln softmax_i, t = target / (number of true labels)
- *                   (F.cross_entropy(z, t) with class-probability targets; one-hot: -ln p_true)
+ *   cross-entropy = -sum_i t_i ln softmax_i, t the 0/1 targets
+ *                   (F.cross_entropy(z, t) with probability targets; one-hot: -ln p_true; two labels
+ *                   true: -ln p_a - ln p_b, at best 2 ln 2, as viz.core.softmax.fit_two_labels)
  *   binary cross-entropy = mean_i BCE(sigmoid_i, y_i)          (F.binary_cross_entropy_with_logits(z, y))
  * Natural logarithms throughout (the sheet's LOG is base 10).
  *
@@ -34,7 +35,7 @@
     const out = {softmax, sigmoid, z};
     if (y) {
       const k = y.reduce((a, b) => a + b, 0);
-      out.ce = k > 0 ? -y.reduce((acc, t, i) => acc + (t ? (t / k) * logSoftmax[i] : 0), 0) : NaN;
+      out.ce = -y.reduce((acc, t, i) => acc + (t ? t * logSoftmax[i] : 0), 0);
       // BCE with logits: y * softplus(-z) + (1 - y) * softplus(z), mean over the labels
       out.bce = z.reduce((acc, v, i) => acc + y[i] * softplus(-v) + (1 - y[i]) * softplus(v), 0) / z.length;
       out.bce_terms = z.map((v, i) => y[i] * softplus(-v) + (1 - y[i]) * softplus(v));
@@ -133,9 +134,10 @@
       "Both see logit / T. Logs are natural (ln); the spreadsheet's LOG is base 10."),
     E("div", {class: "viz-controls", style: {display: "grid", gridTemplateColumns: "repeat(auto-fill, minmax(17rem, 1fr))", gap: "0 1.4rem", alignItems: "center"}},
       ...sliders.map(s => s.root), temp.root),
-    E("div", {class: "viz-controls", style: {display: "grid", gridTemplateColumns: "repeat(auto-fill, minmax(17rem, 1fr))", gap: "0 1.4rem", alignItems: "center"}},
+    E("div", {class: "viz-row"},
       E("label", {}, "true class ", trueSel),
-      E("label", {}, two, ` two labels are true (${multiNames})`), reset),
+      E("label", {}, two, ` two labels are true (${multiNames})`), reset,
+      E("span", {class: "viz-muted"}, "✓ and the outline mark the true label(s)")),
     canvas, loss, note, msg);
     let res = null;
     function targets() {
@@ -150,8 +152,8 @@
       const names = data.classes.filter((c, i) => st.targets[i]);
       const sumSig = res.sigmoid.reduce((a, b) => a + b, 0);
       if (st.two) {
-        loss.textContent = `cross-entropy = −½ ln p(${names[0]}) − ½ ln p(${names[1]}) = ${res.ce.toFixed(4)} ` +
-          `(lowest possible: ln 2 = ${Math.LN2.toFixed(4)}, at 0.5 each)   ·   ` +
+        loss.textContent = `cross-entropy = −ln p(${names[0]}) − ln p(${names[1]}) = ${res.ce.toFixed(4)} ` +
+          `(lowest possible: 2 ln 2 = ${(2 * Math.LN2).toFixed(4)}, at 0.5 each)   ·   ` +
           `binary cross-entropy (mean of 5) = ${res.bce.toFixed(4)} (can go to 0)`;
         const f = data.fit, at = i => data.classes.indexOf(names[i]);
         note.textContent = `Two labels are true: the best softmax can do is 0.5 each (dashed line), ` +
