@@ -22,6 +22,7 @@ Lesson 3 of fast.ai 2018 (``fastai-lessons.md`` section 6).
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, fields
 from importlib import resources
 from pathlib import Path
@@ -177,19 +178,55 @@ def trace_conv_example_numpy(params: ConvExampleParams | None = None) -> ConvExa
                             conv2=conv2, pool=pool, dense=float(dense))
 
 
+#: A kernels file is at most this many bytes, and its numbers at most this large.
+MAX_KERNELS_BYTES = 1_000_000
+MAX_WEIGHT = 1e6
+
+
+def _nested_shape(value, depth: int = 0) -> tuple:
+    """The shape numpy would see, from the first element of each level (at most 8 deep)."""
+    if not isinstance(value, list):
+        return ()
+    if depth >= 8:
+        raise ValueError("nested too deeply")
+    return (len(value),) + (_nested_shape(value[0], depth + 1) if value else ())
+
+
+def _check_numbers(value, shape, where):
+    """Every leaf a finite number (not a bool or a string) of at most MAX_WEIGHT, rectangular."""
+    if not shape:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{where} holds {type(value).__name__} {str(value)[:20]!r}, not a number")
+        v = float(value)                     # a huge int overflows to inf: refused below
+        if not math.isfinite(v):
+            raise ValueError(f"{where} contains NaN or infinite values")
+        if abs(v) > MAX_WEIGHT:
+            raise ValueError(f"{where} holds {v:g}; numbers must be at most {MAX_WEIGHT:g} in size")
+        return
+    if not isinstance(value, list) or len(value) != shape[0]:
+        raise ValueError(f"{where} is not a rectangular array of numbers")
+    for v in value:
+        _check_numbers(v, shape[1:], where)
+
+
 def load_kernels(path) -> dict:
     """Read user filters from JSON.
 
     Accepted: a 2x3x3 nested list (conv1's two filters), or an object with any of
-    ``"conv1"`` (2x3x3), ``"conv2"`` (2x2x3x3) and ``"dense"`` (2x12x12).
+    ``"conv1"`` (2x3x3), ``"conv2"`` (2x2x3x3) and ``"dense"`` (2x12x12). Hostile files
+    are refused in one line: not a regular file or over :data:`MAX_KERNELS_BYTES`, deep
+    nesting, NaN/Infinity, strings or booleans for numbers, ragged or wrong shapes,
+    numbers over :data:`MAX_WEIGHT` in size.
     """
-    path = Path(path)
+    from .._io import check_input_file
+    path = check_input_file(path, "kernels", MAX_KERNELS_BYTES)
     try:
-        raw = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise ValueError(f"kernels file not found: {path}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"cannot read kernels file {path}: {exc}") from None
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise ValueError(f"cannot read kernels file {path}: nested too deeply") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:     # JSONDecodeError, huge ints
+        first = " ".join(str(exc).split())[:120]
+        raise ValueError(f"cannot read kernels file {path}: {first}") from None
     if isinstance(raw, list):
         raw = {"conv1": raw}
     if not isinstance(raw, dict) or not raw:
@@ -199,19 +236,18 @@ def load_kernels(path) -> dict:
     out = {}
     for key, value in raw.items():
         if key not in shapes:
-            raise ValueError(f"kernels file {path}: unknown key {key!r} "
+            raise ValueError(f"kernels file {path}: unknown key {key[:40]!r} "
                              "(expected 'conv1', 'conv2' or 'dense')")
         try:
-            arr = np.array(value, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise ValueError(f"kernels file {path}: {key} is not a rectangular array of numbers") from None
-        if arr.shape != shapes[key]:
+            shape = _nested_shape(value)
+        except ValueError:
+            raise ValueError(f"kernels file {path}: {key} is nested too deeply") from None
+        if shape != shapes[key]:
             raise ValueError(f"kernels file {path}: {key} must have shape "
                              f"{'x'.join(map(str, shapes[key]))}, got "
-                             f"{'x'.join(map(str, arr.shape)) or 'a scalar'}")
-        if not np.all(np.isfinite(arr)):
-            raise ValueError(f"kernels file {path}: {key} contains NaN or infinite values")
-        out[key] = arr
+                             f"{'x'.join(map(str, shape)) or 'a scalar'}")
+        _check_numbers(value, shape, f"kernels file {path}: {key}")
+        out[key] = np.array(value, dtype=np.float64)
     return out
 
 
