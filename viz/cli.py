@@ -204,7 +204,10 @@ def main(argv=None) -> int:
 
     from ._io import track_new_dirs
     parser = make_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:           # a bad argument (one line printed), --help, --version
+        return exc.code if isinstance(exc.code, int) else 2
     try:
         # Warnings are held back: a failing command prints its one error line and nothing
         # else; a command that succeeds prints each distinct warning once, on one line.

@@ -107,23 +107,53 @@ SCENES = [
 
 
 # ----------------------------------------------------------------------------- CLI
+#: ``viz im2col``'s bounds: each side, kernel, padding, channel and filter count, and
+#: the most numbers in the patch matrix (windows x channels x kernel) or the product.
+IM2COL_MAX_NUMBERS = 10_000_000
+
+
 def add_commands(subparsers) -> None:
+    from viz._check import SEED, Int
     s = subparsers.add_parser("im2col", help="a convolution as one matrix product: shapes and "
                               "the patch matrix")
-    s.add_argument("--input-size", type=int, nargs=2, default=[5, 5], metavar=("H", "W"))
-    s.add_argument("--kernel-size", type=int, nargs="+", default=[3], metavar="K",
-                   help="K or KH KW (default: 3)")
-    s.add_argument("--stride", type=int, nargs="+", default=[1], metavar="S")
-    s.add_argument("--padding", type=int, nargs="+", default=[0], metavar="P")
-    s.add_argument("--dilation", type=int, nargs="+", default=[1], metavar="D")
-    s.add_argument("--in-channels", type=int, default=1, metavar="C")
-    s.add_argument("--kernel-channels", type=int, default=None, metavar="C",
-                   help="channels of the kernel (default: --in-channels)")
-    s.add_argument("--filters", type=int, default=1, metavar="F")
-    s.add_argument("--seed", type=int, default=0, help="seed of the small-integer input and filters")
-    s.add_argument("--max-rows", type=int, default=30,
-                   help="print the patch matrix when it has at most this many rows (default: 30)")
+    s.add_argument("--input-size", type=Int(1, 512), nargs=2, default=[5, 5], metavar=("H", "W"),
+                   help="1..512 each (default: 5 5)")
+    s.add_argument("--kernel-size", type=Int(1, 64), nargs="+", default=[3], metavar="K",
+                   help="K or KH KW, 1..64 (default: 3)")
+    s.add_argument("--stride", type=Int(None, 512), nargs="+", default=[1], metavar="S",
+                   help="1..512 (default: 1)")
+    s.add_argument("--padding", type=Int(0, 64), nargs="+", default=[0], metavar="P",
+                   help="0..64 (default: 0)")
+    s.add_argument("--dilation", type=Int(None, 64), nargs="+", default=[1], metavar="D",
+                   help="1..64 (default: 1)")
+    s.add_argument("--in-channels", type=Int(1, 64), default=1, metavar="C", help="1..64 (default: 1)")
+    s.add_argument("--kernel-channels", type=Int(1, 64), default=None, metavar="C",
+                   help="channels of the kernel, 1..64 (default: --in-channels)")
+    s.add_argument("--filters", type=Int(1, 256), default=1, metavar="F", help="1..256 (default: 1)")
+    s.add_argument("--seed", type=SEED, default=0,
+                   help="seed of the small-integer input and filters, 0..2**32-1 (default: 0)")
+    s.add_argument("--max-rows", type=Int(0, 10_000), default=30,
+                   help="print the patch matrix when it has at most this many rows, 0..10000 "
+                   "(default: 30)")
     s.set_defaults(func=cmd_im2col)
+
+
+def _check_im2col_size(c_k, n_f, size, k, stride, padding, dilation) -> None:
+    """Refuse, before any array is made, a patch matrix or product over IM2COL_MAX_NUMBERS."""
+    pair = lambda v: tuple(v) if isinstance(v, tuple) else (v, v)  # noqa: E731
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = pair(k), pair(stride), pair(padding), pair(dilation)
+    if min(sh, sw, dh, dw) < 1:
+        return                                  # conv2d_im2col says what is wrong
+    out = [(n + 2 * p - d * (q - 1) - 1) // s + 1
+           for n, p, d, q, s in ((size[0], ph, dh, kh, sh), (size[1], pw, dw, kw, sw))]
+    if min(out) < 1:
+        return
+    windows, numbers = out[0] * out[1], c_k * kh * kw
+    big = max(windows * numbers, windows * n_f)
+    if big > IM2COL_MAX_NUMBERS:
+        raise ValueError(f"the patch matrix would be {windows:,}x{numbers:,} (and the product "
+                         f"{windows:,}x{n_f:,}): more than {IM2COL_MAX_NUMBERS:,} numbers; "
+                         "use a smaller --input-size, --kernel-size or --in-channels")
 
 
 def _one_or_two(values, name):
@@ -146,12 +176,14 @@ def cmd_im2col(args) -> int:
     kh, kw = (k, k) if isinstance(k, int) else k
     if min(args.input_size) <= 0 or min(kh, kw) <= 0:
         raise ValueError(f"sizes must be positive, got input {args.input_size}, kernel {kh}x{kw}")
+    stride, padding, dilation = (_one_or_two(args.stride, "--stride"),
+                                 _one_or_two(args.padding, "--padding"),
+                                 _one_or_two(args.dilation, "--dilation"))
+    _check_im2col_size(c_k, n_f, args.input_size, (kh, kw), stride, padding, dilation)
     rng = np.random.default_rng(args.seed)
     x = rng.integers(0, 4, size=(c_in, *args.input_size)).astype(float)
     w = rng.integers(-1, 3, size=(n_f, c_k, kh, kw)).astype(float)
-    conv = conv2d_im2col(x, w, stride=_one_or_two(args.stride, "--stride"),
-                         padding=_one_or_two(args.padding, "--padding"),
-                         dilation=_one_or_two(args.dilation, "--dilation"))
+    conv = conv2d_im2col(x, w, stride=stride, padding=padding, dilation=dilation)
     L, K = conv.patches.shape
     print(f"input          {c_in}x{args.input_size[0]}x{args.input_size[1]}  "
           f"(padded {'x'.join(map(str, conv.padded.shape))})")
@@ -160,7 +192,7 @@ def cmd_im2col(args) -> int:
     print(f"patch matrix   {L}x{K}  ({L} windows x {c_k}*{kh}*{kw} numbers)")
     print(f"weight matrix  {K}x{n_f}  (one column per filter)")
     print(f"product        {L}x{n_f}  -> output {n_f}x{conv.out_shape[0]}x{conv.out_shape[1]}")
-    if L <= args.max_rows:
+    if L <= args.max_rows and L * K <= 100_000:
         with np.printoptions(linewidth=200, threshold=10**6):
             print("patch matrix:")
             print(conv.patches.astype(int))

@@ -71,16 +71,27 @@ SCENES = [
 
 # ---------------------------------------------------------------------------- viz lr-find
 def cmd_lr_find(args) -> int:
-    """Run the range test on the digits CNN; print suggestions; optionally save plot/JSON."""
-    from viz.core.lr_finder import digits_lr_find
+    """Run the range test on the digits CNN; print suggestions; optionally save plot/JSON.
 
-    for name in ("batch_size", "num_iter"):
-        if getattr(args, name) is not None and getattr(args, name) < 1:
-            raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
+    Everything is checked before the sweep: the numbers (their bounds are in the parser),
+    ``--start-lr < --end-lr``, and both output paths; the JSON and the plot are put in
+    place together, so a failure of one leaves neither.
+    """
     from pathlib import Path
+    if args.start_lr >= args.end_lr:
+        raise ValueError(f"--start-lr must be smaller than --end-lr, got {args.start_lr:g} >= "
+                         f"{args.end_lr:g}")
     fmt = Path(args.plot).suffix.lstrip(".").lower() if args.plot else "png"
     if fmt not in ("png", "svg", "pdf"):
         raise ValueError(f"--plot must end in .png, .svg or .pdf, got {args.plot!r}")
+    from viz._io import atomic_paths, check_output
+    outputs = [(p, o) for p, o in ((args.json, "--json"), (args.plot, "--plot")) if p]
+    for path, option in outputs:
+        check_output(path, option)
+    if args.json and args.plot and Path(args.json).resolve() == Path(args.plot).resolve():
+        raise ValueError(f"--json and --plot name the same file: {args.json}")
+
+    from viz.core.lr_finder import digits_lr_find
     result = digits_lr_find(batch_size=args.batch_size, optimizer=args.optimizer,
                             num_iter=args.num_iter, start_lr=args.start_lr, end_lr=args.end_lr,
                             mode=args.mode, seed=args.seed, progress=None)
@@ -88,45 +99,53 @@ def cmd_lr_find(args) -> int:
           + (f" at lr {result.stop_lr:.3g}" if result.stop_lr is not None else ""))
     for s in result.suggestions:
         print(f"  {s.name:<9} {s.lr:.3g}   ({s.rule})")
-    if args.json:
-        import json
-
-        from viz._io import write_text_atomic
-        data = {"lrs": result.lrs.tolist(), "losses": result.losses.tolist(),
-                "smoothed": result.smoothed.tolist(), "stop_reason": result.stop_reason,
-                "stop_iteration": result.stop_iteration, "stop_lr": result.stop_lr,
-                "suggestions": {s.name: s.lr for s in result.suggestions}}
-        write_text_atomic(args.json, json.dumps(data) + "\n")
-        print(args.json)
+    if not outputs:
+        return 0
+    fig = None
     if args.plot:
         import matplotlib
         matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
 
-        from viz._io import atomic_path
         from viz.figures import theme
         from viz.figures.lr_finder import plot_lr_find
         with theme(args.theme):
             fig = plot_lr_find(result).figure
-            try:
-                with atomic_path(args.plot) as tmp:
+    try:
+        with atomic_paths(*(p for p, _ in outputs), options=[o for _, o in outputs]) as tmps:
+            for (path, option), tmp in zip(outputs, tmps):
+                if option == "--json":
+                    import json
+                    data = {"lrs": result.lrs.tolist(), "losses": result.losses.tolist(),
+                            "smoothed": result.smoothed.tolist(),
+                            "stop_reason": result.stop_reason,
+                            "stop_iteration": result.stop_iteration, "stop_lr": result.stop_lr,
+                            "suggestions": {s.name: s.lr for s in result.suggestions}}
+                    tmp.write_text(json.dumps(data, allow_nan=False) + "\n", encoding="utf-8")
+                else:
                     fig.savefig(tmp, format=fmt, dpi=150)
-            finally:
-                plt.close(fig)
-        print(args.plot)
+    finally:
+        if fig is not None:
+            import matplotlib.pyplot as plt
+            plt.close(fig)
+    for path, _ in outputs:
+        print(path)
     return 0
 
 
 def add_commands(sub):
+    from viz._check import SEED, Float, Int
     s = sub.add_parser("lr-find", help="run the learning-rate finder on a small CNN and the "
                        "digits; print the suggested learning rates")
-    s.add_argument("--batch-size", type=int, default=16)
+    s.add_argument("--batch-size", type=Int(1, 1024), default=16, help="1..1024 (default: 16)")
     s.add_argument("--optimizer", choices=["adam", "sgd"], default="adam")
-    s.add_argument("--num-iter", type=int, default=600, help="batches to sweep (default: 600)")
-    s.add_argument("--start-lr", type=float, default=1e-5)
-    s.add_argument("--end-lr", type=float, default=10.0)
+    s.add_argument("--num-iter", type=Int(1, 10_000), default=600,
+                   help="batches to sweep, 1..10000 (default: 600)")
+    s.add_argument("--start-lr", type=Float(1e-12, 1e3), default=1e-5,
+                   help="1e-12..1000, below --end-lr (default: 1e-5)")
+    s.add_argument("--end-lr", type=Float(1e-12, 1e3), default=10.0,
+                   help="1e-12..1000 (default: 10)")
     s.add_argument("--mode", choices=["exp", "linear"], default="exp")
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--seed", type=SEED, default=0, help="0..2**32-1 (default: 0)")
     s.add_argument("--plot", metavar="PATH", help="save the plot (.png, .svg or .pdf)")
     s.add_argument("--theme", choices=["light", "dark"], default="light")
     s.add_argument("--json", metavar="PATH", help="save lrs, losses and suggestions as JSON")

@@ -21,12 +21,11 @@ def otavio_filters():
 
 def _cmd_otavio(args) -> int:
     from viz.core.otavio import OtavioConfig, load_otavio
-    if args.seed < 0:
-        raise ValueError(f"seed must be non-negative, got {args.seed}")
     picture = None
     if args.image:
+        from viz._check import note
         from viz.core.images import load_image
-        picture = load_image(args.image)          # bad picture: fail before any training
+        picture = load_image(args.image, option="--image", note=note)   # before any training
     net = load_otavio(OtavioConfig(dataset=args.dataset, seed=args.seed), rebuild=args.rebuild)
     source = "read from cache" if net.from_cache else f"trained in {net.train_seconds:.1f} s"
     print(f"{net.config.dataset}: classes {''.join(net.classes)}, held-out accuracy "
@@ -41,11 +40,12 @@ def _cmd_otavio(args) -> int:
 
 
 def add_commands(sub):
+    from viz._check import SEED
     s = sub.add_parser("otavio", help="train (or read from the cache) the network behind "
                        "Otavio Good's visualization; optionally classify a picture")
     s.add_argument("--dataset", default="glyphs", choices=["glyphs", "digits"],
                    help="letters and digits drawn with matplotlib's fonts, or sklearn's digits")
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--seed", type=SEED, default=0, help="0..2**32-1 (default: 0)")
     s.add_argument("--rebuild", action="store_true", help="retrain even if a cached copy exists")
     s.add_argument("--image", metavar="PATH", help="a picture to classify (any size; made gray, "
                    "inverted if it is dark ink on light paper)")

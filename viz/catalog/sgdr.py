@@ -89,17 +89,28 @@ SCENES = [
           "the epochs add up on screen: 1 + 2 + 4 = 7.",
           "scenes.sgdr:SGDRRestarts"),
 ]
+#: ``viz sgdr-schedule``: the most iterations (epochs x batches) and layer groups.
+MAX_ITERATIONS = 200_000
+MAX_GROUPS = 16
 
 
+
+
+    from viz._check import Float, Int
 def add_commands(sub) -> None:
     """``viz sgdr-schedule``: the per-iteration LR of a schedule, printed or written as CSV."""
     p = sub.add_parser("sgdr-schedule", help="fastai SGDR learning rate per iteration "
                        "(epoch arithmetic, CSV of the LR of every layer group)")
-    p.add_argument("--lr", type=float, default=0.2, help="peak LR of the last group (default 0.2)")
-    p.add_argument("--cycles", type=int, default=3, help="number of cycles (default 3)")
-    p.add_argument("--cycle-len", type=float, default=1, help="epochs in the first cycle (default 1)")
-    p.add_argument("--cycle-mult", type=float, default=2, help="cycle length multiplier (default 2)")
-    p.add_argument("--batches", type=int, default=100, help="mini-batches per epoch (default 100)")
+    p.add_argument("--lr", type=Float(None, 10), default=0.2,
+                   help="peak LR of the last group, at most 10 (default 0.2)")
+    p.add_argument("--cycles", type=Int(None, 100), default=3,
+                   help="number of cycles, 1..100 (default 3)")
+    p.add_argument("--cycle-len", type=Float(None, 1000), default=1,
+                   help="epochs in the first cycle, at most 1000 (default 1)")
+    p.add_argument("--cycle-mult", type=Float(None, 10), default=2,
+                   help="cycle length multiplier, 1..10 (default 2)")
+    p.add_argument("--batches", type=Int(1, 100_000), default=100,
+                   help="mini-batches per epoch, 1..100000 (default 100)")
     p.add_argument("--ratios", default="1", help="comma-separated divisors per layer group, "
                    "earliest first, e.g. 9,3,1 (default 1: one group)")
     p.add_argument("--csv", metavar="PATH", help="write iteration,epoch,lr_<group>... as CSV")
@@ -108,11 +119,25 @@ def add_commands(sub) -> None:
 
 def cmd_sgdr_schedule(args) -> int:
     from viz.core.schedules import differential_lrs, epoch_arithmetic, sgdr
+    if args.csv:
+        from viz._io import check_output
+        check_output(args.csv, "--csv")
+    import math
 
     try:
         ratios = [float(r) for r in args.ratios.split(",")] if args.ratios.strip() else []
     except ValueError:
-        raise ValueError(f"--ratios must be comma-separated numbers, got {args.ratios!r}") from None
+        raise ValueError(f"--ratios must be comma-separated numbers, got {args.ratios[:40]!r}") from None
+    if len(ratios) > MAX_GROUPS:
+        raise ValueError(f"--ratios gives {len(ratios)} layer groups; the most is {MAX_GROUPS}")
+    if not all(math.isfinite(r) and 0 < r <= 1e6 for r in ratios):
+        raise ValueError(f"--ratios must be numbers in (0, 1e6], got {args.ratios[:40]!r}")
+    if args.cycles >= 1 and args.cycle_len > 0 and args.cycle_mult >= 1:   # else sgdr says why
+        epochs = sum(args.cycle_len * args.cycle_mult ** c for c in range(args.cycles))
+        if epochs * args.batches > MAX_ITERATIONS:
+            raise ValueError(f"--cycles {args.cycles} --cycle-len {args.cycle_len:g} --cycle-mult "
+                             f"{args.cycle_mult:g} --batches {args.batches} make "
+                             f"{epochs * args.batches:,.0f} iterations; the most is {MAX_ITERATIONS:,}")
     lrs = differential_lrs(args.lr, ratios)
     s = sgdr(lrs, iters_per_epoch=args.batches, n_cycles=args.cycles, cycle_len=args.cycle_len,
              cycle_mult=args.cycle_mult)
@@ -123,6 +148,6 @@ def cmd_sgdr_schedule(args) -> int:
         head = ",".join(["iteration", "epoch"] + [f"lr_{g.replace(' ', '_')}" for g in s.group_names])
         rows = [f"{i + 1},{i / s.iters_per_epoch:.6g}," + ",".join(f"{v:.10g}" for v in s.lr[i])
                 for i in range(s.n_iter)]
-        write_text_atomic(args.csv, "\n".join([head] + rows) + "\n")
+        write_text_atomic(args.csv, "\n".join([head] + rows) + "\n", option="--csv")
         print(args.csv)
     return 0

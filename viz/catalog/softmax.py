@@ -103,14 +103,26 @@ SCENES = [
 
 
 # ---------------------------------------------------------------------------- commands
-def _read_matrix(path, name):
+#: Largest label or prediction CSV file read, in bytes.
+MAX_CSV_BYTES = 16 * 2**20
+
+
+def _read_matrix(path, name, option):
+    import warnings
+
     import numpy as np
+
+    from viz._io import check_input_file
+    path = check_input_file(path, name, MAX_CSV_BYTES, option)
     try:
-        a = np.loadtxt(path, delimiter=",", ndmin=2)
-    except FileNotFoundError:
-        raise ValueError(f"{name} file not found: {path}") from None
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"cannot read {name} file {path}: {exc}") from None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")            # loadtxt warns on an empty file
+            a = np.loadtxt(path, delimiter=",", ndmin=2)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        first = " ".join(str(exc).split())[:200]
+        raise ValueError(f"{option}: cannot read {name} file {path}: {first}") from None
+    if a.size == 0:
+        raise ValueError(f"{option}: {name} file {path} holds no numbers")
     return a
 
 
@@ -118,20 +130,30 @@ def cmd_fbeta(args) -> int:
     """``viz fbeta``: F-beta from precision and recall, or from label/prediction CSVs."""
     from viz.core import softmax as sm
     sm.check_beta(args.beta)
-    if args.labels or args.preds:
+    files = args.labels is not None or args.preds is not None
+    if files and (args.precision is not None or args.recall is not None):
+        raise ValueError("give either --precision and --recall, or --labels and --preds, not both")
+    if args.threshold is not None and args.planet:
+        raise ValueError("--threshold and --planet exclude each other (--planet tries 0.17..0.23)")
+    if not files and (args.threshold is not None or args.planet):
+        raise ValueError(f"{'--planet' if args.planet else '--threshold'} needs --labels and --preds")
+    if args.planet and args.beta != 2:
+        raise ValueError("--planet is F2 only (beta 2)")
+    if args.threshold is not None:
+        sm.check_probs(args.threshold, "threshold")
+    if files:
         if not (args.labels and args.preds):
             raise ValueError("give both --labels and --preds (CSV files of the same shape)")
-        y = _read_matrix(args.labels, "labels")
-        p = _read_matrix(args.preds, "predictions")
+        y = _read_matrix(args.labels, "labels", "--labels")
+        p = _read_matrix(args.preds, "predictions", "--preds")
+        if y.shape != p.shape:
+            raise ValueError(f"labels and predictions have different shapes: "
+                             f"{'x'.join(map(str, y.shape))} vs {'x'.join(map(str, p.shape))}")
         sm.check_labels(y, "labels")
         if args.threshold is not None:
             sm.check_probs(p, "predictions")
-            sm.check_probs(args.threshold, "threshold")
-            if y.shape == p.shape:
-                p = (p > args.threshold).astype(float)
+            p = (p > args.threshold).astype(float)
         if args.planet:
-            if args.beta != 2:
-                raise ValueError("--planet is F2 only (beta 2)")
             score, th = sm.planet_f2(y, p)
             print(f"planet F2 = {score:.6f} (threshold {th:.2f}, best of 0.17..0.23)")
             return 0
@@ -140,6 +162,8 @@ def cmd_fbeta(args) -> int:
     if args.precision is None or args.recall is None:
         raise ValueError("give --precision and --recall, or --labels and --preds")
     f = float(sm.fbeta_from_pr(args.precision, args.recall, args.beta))
+    from viz._check import check_finite
+    check_finite(f, "F-beta")
     print(f"F{args.beta:g} = {f:.6f}")
     return 0
 
@@ -157,10 +181,16 @@ def cmd_tiles(args) -> int:
     return 0
 
 
+#: The largest β ``viz fbeta`` takes (β² must not overflow; F-beta is recall beyond ~10).
+MAX_BETA = 100.0
+
+
 def add_commands(sub):
+    from viz._check import SEED, Float, Int
     s = sub.add_parser("fbeta", help="F-beta from precision and recall, or from label and "
                        "prediction CSV files")
-    s.add_argument("--beta", type=float, default=2.0, help="β > 0 (default: 2)")
+    s.add_argument("--beta", type=Float(None, MAX_BETA), default=2.0,
+                   help=f"0 < β <= {MAX_BETA:g} (default: 2)")
     s.add_argument("--precision", type=float, help="precision in [0, 1]")
     s.add_argument("--recall", type=float, help="recall in [0, 1]")
     s.add_argument("--labels", metavar="CSV", help="0/1 matrix, one row per sample, one column per tag")
@@ -175,8 +205,8 @@ def add_commands(sub):
                        "sigmoid+BCE and with softmax+CE; print their held-out F2")
     s.add_argument("--tags", help="comma-separated subset of: agriculture, bare_ground, cloudy, "
                    "habitation, haze, primary, road, water (default: all)")
-    s.add_argument("--n-train", type=int, default=2000)
-    s.add_argument("--n-test", type=int, default=400)
-    s.add_argument("--epochs", type=int, default=15)
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--n-train", type=Int(1, 20_000), default=2000, help="1..20000 (default: 2000)")
+    s.add_argument("--n-test", type=Int(1, 5_000), default=400, help="1..5000 (default: 400)")
+    s.add_argument("--epochs", type=Int(1, 200), default=15, help="1..200 (default: 15)")
+    s.add_argument("--seed", type=SEED, default=0, help="0..2**32-1 (default: 0)")
     s.set_defaults(func=cmd_tiles)
