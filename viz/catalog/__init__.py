@@ -16,10 +16,13 @@ TOPICS = (
     ("spreadsheet", "The conv-example spreadsheet"),
     ("convmatmul", "Convolutions and activations are matrix multiplications"),
     ("softmax", "Softmax picks one, sigmoids don't"),
+    ("builtin_softmax", "The architecture must make it easy to learn: softmax built in vs learned"),
     ("lrfinder", "The learning-rate finder"),
     ("sgdr", "SGDR and the other learning-rate schedules"),
     ("otavio", "Otavio Good's visualization: a letter through a CNN"),
     ("selfstudy", "Self-study: augmentation and model summaries"),
+    ("dataloading", "Datasets, DataLoaders, iterators and generators"),
+    ("architectures", "Architectures compared"),
 )
 
 
