@@ -209,7 +209,7 @@
         const [r0, c0] = res.origins[st.pos], or = Math.floor(st.pos / res.out), oc = st.pos % res.out;
         let t = `Position ${st.pos + 1} of ${res.out * res.out}: output[${or}][${oc}] reads padded rows ` +
           `${r0}…${r0 + res.reach - 1}, columns ${c0}…${c0 + res.reach - 1}` +
-          (st.d > 1 ? ` (every ${st.d}th cell: the dilated kernel reaches ${res.reach} cells)` : "");
+          (st.d > 1 ? ` (every ${st.d === 2 ? "2nd" : st.d === 3 ? "3rd" : st.d + "th"} cell: the dilated kernel reaches ${res.reach} cells)` : "");
         if (res.values) {
           const parts = [];
           for (let i = 0; i < st.k; i++) for (let j = 0; j < st.k; j++) {

@@ -219,6 +219,7 @@
       const e = c + 1 < starts.length ? starts[c + 1] : n;
       const mid = (X(s) + X(e)) / 2, len = (e - s) / nb;
       if (X(e) - X(s) > (small ? 70 : 96)) g.fillText(`cycle ${c + 1}: ${fmtG(len)} epoch${len === 1 ? "" : "s"}`, mid, T - 4);
+      else if (X(e) - X(s) > 14) g.fillText(String(c + 1), mid, T - 4);
     });
     // the wave
     g.strokeStyle = P.accent; g.lineWidth = 2; g.beginPath();

@@ -123,6 +123,7 @@
     const two = E("input", {type: "checkbox"});
     const multiNames = data.classes.filter((c, i) => data.multi_actuals[i]).join(" and ");
     const reset = E("button", {type: "button"}, "the sheet's logits");
+    const best = E("button", {type: "button", hidden: true}, "both true labels high (6), the rest low (−6)");
     const canvas = E("canvas", {role: "img", style: {width: "100%", display: "block"},
       "aria-label": "softmax and sigmoid bars for the five classes"});
     const loss = E("p", {class: "viz-formula", "aria-live": "polite"});
@@ -136,7 +137,7 @@
       ...sliders.map(s => s.root), temp.root),
     E("div", {class: "viz-row"},
       E("label", {}, "true class ", trueSel),
-      E("label", {}, two, ` two labels are true (${multiNames})`), reset,
+      E("label", {}, two, ` two labels are true (${multiNames})`), reset, best,
       E("span", {class: "viz-muted"}, "✓ and the outline mark the true label(s)")),
     canvas, loss, note, msg);
     let res = null;
@@ -146,6 +147,7 @@
     function redraw() {
       st.targets = targets();
       trueSel.disabled = st.two;
+      best.hidden = !st.two;
       res = compute({logits: st.logits, temperature: st.temperature, targets: st.targets});
       if (res.error) { msg.textContent = res.error; return; }
       msg.textContent = "";
@@ -174,6 +176,10 @@
     reset.addEventListener("click", () => {
       st.logits = data.logits.slice(); st.temperature = 1;
       sliders.forEach((s, i) => s.set(+st.logits[i].toFixed(2))); temp.set(1); redraw();
+    });
+    best.addEventListener("click", () => {
+      st.logits = data.multi_actuals.map(t => (t ? 6 : -6));
+      sliders.forEach((s, i) => s.set(st.logits[i])); redraw();
     });
     new ResizeObserver(() => res && draw(canvas, st, res, data, api)).observe(canvas);
     redraw();
