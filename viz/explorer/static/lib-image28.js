@@ -188,6 +188,42 @@
         " MB; the most read is " + Math.round(maxBytes / 1048576) + " MB"));
     }
     if (typeof createImageBitmap !== "function") return Promise.reject(new Error("this browser cannot decode pictures here"));
+    function tooBig(w, h) {
+      return new Error("\u201c" + file.name + "\u201d is " + w + "\u00d7" + h + " pixels; the most read is " +
+        maxPixels.toLocaleString("en") + " pixels");
+    }
+    return file.slice(0, 262144).arrayBuffer().then(function (buf) {
+      var dims = sniffSize(new Uint8Array(buf));   // refuse a huge picture before decoding it
+      if (dims && dims[0] * dims[1] > maxPixels) throw tooBig(dims[0], dims[1]);
+      return decode(file, limits, maxPixels, tooBig);
+    });
+  }
+
+  /* (width, height) from a PNG, GIF, BMP or JPEG header, or null (then the decoder decides). */
+  function sniffSize(b) {
+    function u32(i) { return ((b[i] << 24) >>> 0) + (b[i + 1] << 16) + (b[i + 2] << 8) + b[i + 3]; }
+    if (b.length >= 24 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return [u32(16), u32(20)];
+    if (b.length >= 10 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46) return [b[6] + (b[7] << 8), b[8] + (b[9] << 8)];
+    if (b.length >= 26 && b[0] === 0x42 && b[1] === 0x4d) {
+      var w = b[18] | (b[19] << 8) | (b[20] << 16) | (b[21] << 24), h = b[22] | (b[23] << 8) | (b[24] << 16) | (b[25] << 24);
+      return [Math.abs(w), Math.abs(h)];
+    }
+    if (b.length >= 4 && b[0] === 0xff && b[1] === 0xd8) {
+      var i = 2;
+      while (i + 9 < b.length) {
+        if (b[i] !== 0xff) { i++; continue; }
+        var m = b[i + 1];
+        if (m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc) {
+          return [(b[i + 7] << 8) + b[i + 8], (b[i + 5] << 8) + b[i + 6]];
+        }
+        if (m === 0xd8 || m === 0x01 || (m >= 0xd0 && m <= 0xd7) || m === 0xff) { i += m === 0xff ? 1 : 2; continue; }
+        i += 2 + ((b[i + 2] << 8) + b[i + 3]);
+      }
+    }
+    return null;
+  }
+
+  function decode(file, limits, maxPixels, tooBig) {
     return createImageBitmap(file, {colorSpaceConversion: "none", premultiplyAlpha: "none"}).catch(function () {
       throw new Error("\u201c" + file.name + "\u201d is not a picture this browser can read (try a PNG or JPEG)");
     }).then(function (bmp) {
@@ -195,8 +231,7 @@
       if (!(w > 0 && h > 0)) throw new Error("\u201c" + file.name + "\u201d has no pixels");
       if (w * h > maxPixels) {
         if (bmp.close) bmp.close();
-        throw new Error("\u201c" + file.name + "\u201d is " + w + "\u00d7" + h + " pixels; the most read is " +
-          maxPixels.toLocaleString("en") + " pixels");
+        throw tooBig(w, h);
       }
       var c = document.createElement("canvas");
       c.width = w; c.height = h;
@@ -216,6 +251,6 @@
   window.VizExplorer = window.VizExplorer || {};
   window.VizExplorer.image28 = {
     grayFromRGBA: grayFromRGBA, reduce: reduce, prepare: prepare, lanczos: lanczos,
-    fromRGBA: fromRGBA, readFile: readFile, coeffs: coeffs,
+    fromRGBA: fromRGBA, readFile: readFile, coeffs: coeffs, sniffSize: sniffSize,
   };
 })();
