@@ -33,8 +33,11 @@ def run():
 
 def test_esm_is_the_page_scripts():
     esm = W.ESM
-    for name in ["explorer.js", "panel-convarith.js", "panel-softmax.js", "panel-sgdr.js", "panel-lrfinder.js"]:
+    names = sorted(p.name for p in STATIC.iterdir() if p.name.endswith(".js"))
+    assert {"explorer.js", "panel-convarith.js", "panel-softmax.js", "panel-sgdr.js", "panel-lrfinder.js"} <= set(names)
+    for name in names:
         assert STATIC.joinpath(name).read_text(encoding="utf-8") in esm, name
+    assert esm.index("// ---- explorer.js") < min(esm.index(f"// ---- {n}") for n in names if n != "explorer.js")
     assert "VizExplorer.mount(model.get(\"panel\")" in esm and "export default { render }" in esm
     assert ".viz-widget .viz-slider" in W.CSS and "body {" not in W.CSS      # scoped: never the notebook's page
 

@@ -30,9 +30,11 @@ def _static_text(name: str) -> str:
     return resources.files("viz.explorer").joinpath("static", name).read_text(encoding="utf-8")
 
 
-def _panel_files() -> list[str]:
+def _script_files() -> list[str]:
+    """As the page loads them: the shared ``lib-*.js``, then every panel in the shell's order."""
     names = {p.name for p in resources.files("viz.explorer").joinpath("static").iterdir()}
-    return [f"panel-{p}.js" for p in PANELS if f"panel-{p}.js" in names]
+    libs = sorted(n for n in names if n.startswith("lib-") and n.endswith(".js"))
+    return libs + [f"panel-{p}.js" for p in PANELS if f"panel-{p}.js" in names]
 
 
 _RENDER = """
@@ -63,9 +65,9 @@ export default { render };
 
 
 def build_esm() -> str:
-    """The widget module: explorer.js, every panel file, then anywidget's ``render``."""
+    """The widget module: explorer.js, the lib-*.js and panel-*.js files, then anywidget's ``render``."""
     parts = ["// viz explorer widget: the static page's scripts, inlined (viz/explorer/static)"]
-    for name in ["explorer.js", *_panel_files()]:
+    for name in ["explorer.js", *_script_files()]:
         parts.append(f"// ---- {name}\n" + _static_text(name))
     return "\n;\n".join(parts) + "\n" + _RENDER
 
