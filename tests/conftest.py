@@ -6,6 +6,13 @@
 * Debian 12's cairo (1.16) is older than Manim's MIN_CAIRO_VERSION, which would silently
   *skip* every graphical test: lifted here.
 * Figures are drawn with the Agg backend and closed after every test.
+* Trained demo results (``viz.core.cache``) go to one cache folder per test session,
+  shared by the pytest-xdist workers (writes are atomic), so each demo run trains once
+  per session and the user's own cache folder is never touched. Tests of training call
+  the uncached path (``cache=False``).
+* ``recorded(name)`` loads a result recorded by ``tools/record_test_results.py`` from
+  ``tests/data/recorded/``: tests that compare pictures or numbers exactly draw from it
+  (training is not bit for bit the same across CPUs).
 """
 from __future__ import annotations
 
@@ -19,6 +26,7 @@ import pytest
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 DATA = Path(__file__).parent / "data"
+RECORDED = DATA / "recorded"
 
 
 def pytest_addoption(parser):
@@ -41,6 +49,48 @@ def pytest_configure(config):
         import manim.utils.testing._frames_testers  # noqa: F401
     except ImportError:  # pragma: no cover
         pass
+
+
+@pytest.fixture(scope="session", autouse=True)
+def viz_cache_dir(tmp_path_factory):
+    """``VIZ_CACHE_DIR``: one folder for the whole session (all xdist workers)."""
+    base = tmp_path_factory.getbasetemp()     # under xdist: <session>/popen-gw0, ...
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "viz-cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    old = {k: os.environ.get(k) for k in ("VIZ_CACHE_DIR", "VIZ_CACHE")}
+    os.environ["VIZ_CACHE_DIR"] = str(folder)
+    os.environ.pop("VIZ_CACHE", None)
+    yield folder
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture(scope="session")
+def recorded():
+    """``recorded(name)``: the result in tests/data/recorded/<name>.npz (checked on load)."""
+    from viz.core.results import load_result
+
+    memo = {}
+
+    def load(name):
+        if name not in memo:
+            memo[name] = load_result(RECORDED / f"{name}.npz", key=f"recorded:{name}")
+        return memo[name]
+    return load
+
+
+@pytest.fixture(scope="session")
+def small_comparison(recorded):
+    """The recorded small multi-label run (both heads) on its tiles, drawn again."""
+    from viz.core.multilabel import HeadComparison
+    from viz.core.tiles import tile_split
+
+    r = recorded("multilabel-small")
+    split = tile_split(r["n_train"], r["n_test"], seed=r["seed"])
+    return HeadComparison.from_heads(split, r["sigmoid"], r["softmax"])
 
 
 @pytest.fixture(autouse=True)

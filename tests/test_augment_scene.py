@@ -14,6 +14,7 @@ from PIL import Image
 from viz.anim.pictures import PictureCamera, ProbBars, picture
 
 CONTROL = Path(__file__).parent / "control_data" / "test_augment_scene" / "augmentations_last_frame.png"
+CONTROL_TTA = CONTROL.parent / "tta_last_frame.png"
 
 
 def _last_frame(scene_cls, tmp_path):
@@ -75,3 +76,25 @@ def test_augmentations_last_frame(tmp_path, request):
     assert frame.shape == ref.shape
     assert diff.mean() < 1.0 and (diff > 40).mean() < 0.002, (diff.mean(), (diff > 40).mean())
     assert frame.std() > 20     # not blank: the photo and its 8 views are drawn
+
+
+def test_tta_last_frame(tmp_path, request, recorded):
+    """The TTA half of the scene, drawn from the recorded run (tests/data/recorded/
+    tta-digits.npz): the same frame on any CPU, where a live run would differ."""
+    from scenes.augment import SameImage
+
+    res = recorded("tta-digits")["result"]
+
+    class TTAOnly(SameImage):
+        def construct(self):
+            self.show_tta(res)
+
+    frame = _last_frame(TTAOnly, tmp_path)
+    if request.config.getoption("--set_test"):
+        Image.fromarray(frame).save(CONTROL_TTA)
+    ref = np.asarray(Image.open(CONTROL_TTA).convert("RGB")).astype(int)
+    diff = np.abs(frame.astype(int) - ref)
+    assert frame.shape == ref.shape
+    assert np.mean(diff > 1.01) < 1e-4, np.mean(diff > 1.01)   # Manim's tolerance, about
+    j = int(res.example_index[0])                              # a mistake TTA fixes
+    assert res.preds[0, j] != res.y[j] and res.tta_preds[j] == res.y[j]

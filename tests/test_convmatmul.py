@@ -157,8 +157,8 @@ def test_two_linear_layers_are_one_matrix_but_not_with_relu():
         nl.stack_two_layers(np.eye(3))
 
 
-def test_shallow_relu_pieces_sum_to_the_fit_and_training_helps():
-    fit = nl.train_shallow_relu()
+def test_shallow_relu_pieces_sum_to_the_fit_and_training_helps(recorded):
+    fit = nl.train_shallow_relu(cache=False)          # live: invariants and thresholds
     np.testing.assert_allclose(fit.pieces.sum(1) + fit.b2[:, None], fit.fit, atol=1e-10)
     np.testing.assert_allclose(fit.partial_sums(-1)[-1], fit.fit[-1], atol=1e-10)
     order = fit.summation_order(-1)
@@ -171,12 +171,15 @@ def test_shallow_relu_pieces_sum_to_the_fit_and_training_helps():
     np.testing.assert_allclose(fit.loss, fit.loss_curve[fit.steps])
     mse = np.mean((fit.fit[-1] - fit.target) ** 2)
     np.testing.assert_allclose(mse, fit.loss[-1], rtol=1e-9)
+    ref = recorded("shallow-relu")                    # recorded elsewhere: close, not equal
+    np.testing.assert_array_equal(fit.steps, ref.steps)
+    np.testing.assert_allclose(fit.fit[-1], ref.fit[-1], atol=0.05)
 
 
 def test_shallow_relu_is_deterministic_and_leaves_torch_rng_alone():
     state = torch.random.get_rng_state()
-    a = nl.train_shallow_relu(n_hidden=5, n_steps=30, snapshots=(0, 10, 30), seed=3)
-    b = nl.train_shallow_relu(n_hidden=5, n_steps=30, snapshots=(0, 10, 30), seed=3)
+    a = nl.train_shallow_relu(n_hidden=5, n_steps=30, snapshots=(0, 10, 30), seed=3, cache=False)
+    b = nl.train_shallow_relu(n_hidden=5, n_steps=30, snapshots=(0, 10, 30), seed=3, cache=False)
     assert torch.equal(state, torch.random.get_rng_state())
     np.testing.assert_array_equal(a.fit, b.fit)
     seen = []
@@ -198,11 +201,14 @@ def test_im2col_figure_shows_the_result_object():
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_every_catalog_figure_draws(theme):
+def test_every_catalog_figure_draws(theme, recorded, monkeypatch):
     import matplotlib.figure
 
     from viz.catalog import convmatmul as cat
     from viz.figures import theme as theme_ctx
+
+    fit = recorded("shallow-relu")                    # the trained figure: no training here
+    monkeypatch.setattr(nl, "train_shallow_relu", lambda **kw: fit)
 
     assert len(cat.FIGURES) == len(cat.SCENES) == 7
     with theme_ctx(theme):
@@ -216,7 +222,7 @@ def test_every_catalog_figure_draws(theme):
 def test_shallow_figure_reads_back_the_fit():
     from viz.figures.convmatmul import shallow_approx_figure
 
-    fit = nl.train_shallow_relu(n_hidden=4, n_steps=40, snapshots=(0, 20, 40))
+    fit = nl.train_shallow_relu(n_hidden=4, n_steps=40, snapshots=(0, 20, 40), cache=False)
     fig = shallow_approx_figure(fit)
     line = fig.axes[6].lines[1]   # bottom row, third panel (step 40): sum of pieces + b2
     np.testing.assert_allclose(line.get_ydata(), fit.fit[-1], atol=1e-10)

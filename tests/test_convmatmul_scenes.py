@@ -9,7 +9,7 @@ import pytest
 from manim.utils.testing.frames_comparison import frames_comparison
 
 from scenes.convmatmul import DenseLayer, Im2Col, ManyChannels
-from scenes.convmatmul_nonlin import WhyNonlinear
+from scenes.convmatmul_nonlin import ShallowApprox, WhyNonlinear
 from viz.anim.matrix import MatrixBlock, TileGrid
 
 __module_test__ = "test_convmatmul_scenes"
@@ -33,6 +33,21 @@ def test_dense_layer_last_frame(scene):
 @frames_comparison
 def test_why_nonlinear_last_frame(scene):
     WhyNonlinear.construct(scene)
+
+
+@pytest.fixture(autouse=True)
+def recorded_fit(monkeypatch, recorded):
+    """ShallowApprox draws the recorded fit (tests/data/recorded/shallow-relu.npz): a live
+    one differs across CPUs; it is tested by thresholds in test_convmatmul.py."""
+    from viz.core import convmatmul_nonlin as nl
+    fit = recorded("shallow-relu")
+    monkeypatch.setattr(nl, "train_shallow_relu", lambda **kw: fit)
+    return fit
+
+
+@frames_comparison
+def test_shallow_approx_last_frame(scene):
+    ShallowApprox.construct(scene)
 
 
 def test_matrix_block_getters():

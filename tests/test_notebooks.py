@@ -12,7 +12,7 @@ def test_there_are_notebooks():
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
-def test_notebook_runs(path, tmp_path, monkeypatch):
+def test_notebook_runs(path, tmp_path, monkeypatch, viz_cache_dir):
     import jupytext
     from nbclient import NotebookClient
 
@@ -20,7 +20,7 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     assert any(c.cell_type == "markdown" for c in nb.cells), "a notebook needs prose"
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv("OMP_NUM_THREADS", "1")          # two kernels share 2 cores under -n 2
-    monkeypatch.setenv("VIZ_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("VIZ_CACHE_DIR", str(viz_cache_dir))   # the session's: each demo trains once
     monkeypatch.setenv("PYTHONPATH", str(path.parents[1]) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     client = NotebookClient(nb, timeout=300, kernel_name="python3",
                             resources={"metadata": {"path": str(tmp_path)}})

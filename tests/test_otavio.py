@@ -11,9 +11,16 @@ from viz.core.tracing import prepare_input, trace_activations
 
 
 @pytest.fixture(scope="session")
-def otavio_net(tmp_path_factory):
-    """The default network, trained once per test session into a temporary cache."""
-    return otavio.load_otavio(cache_dir=tmp_path_factory.getbasetemp() / "otavio-cache")
+def otavio_net():
+    """The default network, trained live once per test session into the session's cache
+    (tests/conftest.py): tested by what holds on any CPU (accuracy, the cache)."""
+    return otavio.load_otavio()
+
+
+@pytest.fixture(scope="session")
+def recorded_net(recorded):
+    """The default network's recorded weights (tools/record_test_results.py): exact checks."""
+    return recorded("otavio-glyphs").network()
 
 
 # ------------------------------------------------------------------ glyph data
@@ -122,8 +129,8 @@ def test_conv_tracing_needs_conv_layers():
     assert t.names == ("block.0",)
 
 
-def test_input_conversion(otavio_net):
-    model = otavio_net.model
+def test_input_conversion(recorded_net):
+    model = recorded_net.model
     gray = np.random.default_rng(0).random((20, 20))
     ref = prepare_input(gray, model)
     assert tuple(ref.shape) == (1, 1, 20, 20) and ref.dtype == torch.float32
@@ -198,6 +205,22 @@ def test_unwritable_cache_folder_warns_and_still_returns_a_network(tmp_path):
     assert net.cache_path is None and net.model is not None
 
 
+def test_recorded_weights_rebuild_the_network_exactly(recorded, recorded_net, tmp_path):
+    from viz.core.results import load_result, save_result
+    w = recorded("otavio-glyphs")
+    assert w.config == otavio.OtavioConfig() and w.test_accuracy >= 0.95
+    for k, v in recorded_net.model.state_dict().items():
+        assert np.array_equal(v.numpy(), w.state[k]), k
+    back = load_result(save_result(recorded_net.weights(), tmp_path / "w.npz"))
+    assert all(np.array_equal(back.state[k], w.state[k]) for k in w.state)
+
+
+def test_cache_off_trains_and_writes_nothing(monkeypatch, tmp_path):
+    monkeypatch.setenv("VIZ_CACHE", "off")
+    net = otavio.load_otavio(n_per_class=12, epochs=1, cache_dir=tmp_path)
+    assert net.cache_path is None and not net.from_cache and not list(tmp_path.iterdir())
+
+
 def test_cache_folder_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("VIZ_CACHE_DIR", str(tmp_path / "a"))
     assert otavio.default_cache_dir() == tmp_path / "a"
@@ -208,9 +231,9 @@ def test_cache_folder_follows_the_environment(monkeypatch, tmp_path):
         otavio.OtavioConfig(dataset="mnist")
 
 
-def test_trace_layers_match_hand_computation(otavio_net):
-    img = otavio.sample_inputs(otavio_net, "B")["B"]
-    t = otavio.otavio_trace(otavio_net, img)
+def test_trace_layers_match_hand_computation(recorded_net):
+    img = otavio.sample_inputs(recorded_net, "B")["B"]
+    t = otavio.otavio_trace(recorded_net, img)
     x = torch.tensor(img, dtype=torch.float64)[None, None]
     k1 = torch.tensor(t.kernels1)[:, None]
     c1 = F.conv2d(x, k1, torch.tensor(t.bias1), padding=1)[0].numpy()
@@ -229,24 +252,24 @@ def test_trace_layers_match_hand_computation(otavio_net):
         t.input[0, 0] = 1.0
 
 
-def test_every_sample_is_recognised(otavio_net):
-    for ch, img in otavio.sample_inputs(otavio_net).items():
-        assert otavio.otavio_trace(otavio_net, img).prediction == ch
+def test_every_sample_is_recognised(recorded_net):
+    for ch, img in otavio.sample_inputs(recorded_net).items():
+        assert otavio.otavio_trace(recorded_net, img).prediction == ch
 
 
-def test_morph_runs_from_one_input_to_the_other(otavio_net):
-    s = otavio.sample_inputs(otavio_net, "AE")
-    m = otavio.otavio_morph(otavio_net, s["A"], s["E"], steps=9)
+def test_morph_runs_from_one_input_to_the_other(recorded_net):
+    s = otavio.sample_inputs(recorded_net, "AE")
+    m = otavio.otavio_morph(recorded_net, s["A"], s["E"], steps=9)
     assert len(m) == 9 and m.conv2.shape == (9, 4, 10, 10) and m.alphas[0] == 0 and m.alphas[-1] == 1
-    first, last = otavio.otavio_trace(otavio_net, s["A"]), otavio.otavio_trace(otavio_net, s["E"])
+    first, last = otavio.otavio_trace(recorded_net, s["A"]), otavio.otavio_trace(recorded_net, s["E"])
     np.testing.assert_allclose(m.frame(0).pool2, first.pool2, atol=1e-5)
     np.testing.assert_allclose(m.frame(8).probs, last.probs, atol=1e-5)
     np.testing.assert_allclose(m.input[4], (1 - m.alphas[4]) * s["A"] + m.alphas[4] * s["E"], atol=1e-6)
     assert m.prediction[0] == "A" and m.prediction[-1] == "E"
     with pytest.raises(ValueError, match="steps"):
-        otavio.otavio_morph(otavio_net, s["A"], s["E"], steps=1)
+        otavio.otavio_morph(recorded_net, s["A"], s["E"], steps=1)
     with pytest.raises(ValueError, match="not a class"):
-        otavio.sample_inputs(otavio_net, "Z")
+        otavio.sample_inputs(recorded_net, "Z")
 
 
 def test_digits_is_a_second_data_set():

@@ -13,22 +13,24 @@ CONTROL = Path(__file__).parent / "control_data" / "test_otavio_scene" / "last_f
 
 
 @pytest.fixture(scope="session")
-def otavio_cache(tmp_path_factory):
-    """The same temporary cache as tests/test_otavio.py (one training per session)."""
-    folder = tmp_path_factory.getbasetemp() / "otavio-cache"
-    old = os.environ.get("VIZ_CACHE_DIR")
-    os.environ["VIZ_CACHE_DIR"] = str(folder)
-    otavio.load_otavio()
-    yield folder
-    if old is None:
-        os.environ.pop("VIZ_CACHE_DIR", None)
-    else:
-        os.environ["VIZ_CACHE_DIR"] = old
+def net(recorded):
+    """The network from recorded weights (tools/record_test_results.py): the pictures are
+    compared exactly, and live training differs across CPUs (tested in test_otavio.py)."""
+    return recorded("otavio-glyphs").network()
 
 
 @pytest.fixture(scope="session")
-def net(otavio_cache):
-    return otavio.load_otavio()
+def cache_folder(net, tmp_path_factory):
+    """A cache folder holding the recorded network, as ``load_otavio`` would have left it."""
+    folder = tmp_path_factory.mktemp("otavio-recorded")
+    assert otavio._write_cache(otavio.cache_path(net.config, folder), net)
+    return folder
+
+
+@pytest.fixture
+def otavio_cache(cache_folder, monkeypatch):
+    monkeypatch.setenv("VIZ_CACHE_DIR", str(cache_folder))
+    return cache_folder
 
 
 @pytest.fixture(scope="session")
@@ -123,6 +125,7 @@ def test_scene_renders_and_its_last_frame_matches(otavio_cache, tmp_path, reques
 
     from scenes.otavio import OtavioGood
 
+    assert otavio.load_otavio().from_cache          # the scene's network: the recorded one
     with tempconfig({"quality": "low_quality", "disable_caching": True, "media_dir": str(tmp_path),
                      "save_last_frame": True, "write_to_movie": False, "format": "png",
                      "progress_bar": "none", "verbosity": "WARNING"}):
@@ -142,7 +145,9 @@ def test_scene_renders_and_its_last_frame_matches(otavio_cache, tmp_path, reques
     control = np.asarray(Image.open(CONTROL).convert("RGB"), dtype=float)
     assert frame.shape == control.shape
     diff = np.abs(frame - control)
-    assert diff.mean() < 1.5 and np.mean(diff.max(axis=2) > 60) < 0.01
+    # recorded weights: the same picture on any CPU, up to a rare colour level flipped by
+    # float rounding in the forward pass (Manim's own tolerance is 1 level, 1e-5 of values)
+    assert np.mean(diff > 1.01) < 1e-3 and diff.mean() < 0.05, (np.mean(diff > 1.01), diff.mean())
 
 
 def test_cli_otavio_reports_accuracy_and_classifies(otavio_cache, tmp_path):

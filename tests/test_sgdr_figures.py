@@ -107,6 +107,20 @@ def test_ball_figure():
     assert any("kicked out" in t.get_text() for t in ax_l.texts)
 
 
+def test_catalog_figures_draw_the_recorded_run(recorded, monkeypatch):
+    """The catalog's trained figures, drawn from the recorded run: exact on any CPU."""
+    from viz.catalog import sgdr as cat
+    run = recorded("sgdr-digits")
+    monkeypatch.setattr(cat, "_run", lambda: run)
+    fig = cat.sgdr_loss()
+    ax_loss = fig.axes[1]
+    np.testing.assert_array_equal(ax_loss.lines[-2].get_ydata(), run.loss)
+    np.testing.assert_array_equal(ax_loss.lines[-1].get_ydata(), run.smoothed_loss(0.9))
+    ax = cat.layer_group_lrs().axes[0]
+    head = next(ln for ln in ax.lines if ln.get_label() == "head")
+    np.testing.assert_array_equal(head.get_ydata(), run.lr[:, 2])
+
+
 def test_catalog_lists_the_topic():
     names = {e.name for e in catalog.entries() if e.topic == "sgdr"}
     assert {"sgdr-wave", "sgdr-loss", "schedules-compared", "layer-group-lrs", "progressive-resizing",

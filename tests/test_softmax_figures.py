@@ -7,15 +7,15 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from viz.core import softmax as sm  # noqa: E402
-from viz.core.multilabel import compare_heads  # noqa: E402
-from viz.core.tiles import make_tiles, tile_split  # noqa: E402
+from viz.core.tiles import make_tiles  # noqa: E402
 from viz.figures import softmax as figs  # noqa: E402
 from viz.figures import theme  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def comparison():
-    return compare_heads(tile_split(200, 80, seed=1), epochs=2, seed=1)
+def comparison(small_comparison):
+    """Both heads of a small run, recorded (tests/data/recorded/multilabel-small.npz)."""
+    return small_comparison
 
 
 def test_prob_bars_heights_are_the_probabilities():

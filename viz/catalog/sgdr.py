@@ -1,14 +1,12 @@
 """Catalog entries for SGDR and the other learning-rate schedules (lessons 1-3)."""
 from __future__ import annotations
 
-from functools import lru_cache
-
 from . import Figure, Scene
 
 
-@lru_cache(maxsize=1)
 def _run():
-    """The small CNN trained frozen then unfrozen under SGDR (a few seconds; once per process)."""
+    """The small CNN trained frozen then unfrozen under SGDR (a few seconds, once per
+    machine: ``train_sgdr`` keeps the run in the cache folder)."""
     from viz.core.sgdr_training import train_sgdr
     return train_sgdr()
 

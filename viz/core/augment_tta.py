@@ -206,7 +206,7 @@ def train_augmented(model, x, y, *, aug_tfms="basic", max_zoom: float | None = 1
 
 def digits_tta(*, size: int = 12, epochs: int = 10, n_aug: int = 4, aug_tfms="basic",
                max_zoom: float | None = 1.1, channels=(16, 32), lr: float = 1e-2, seed: int = 0,
-               examples=8):
+               examples=8, cache: bool = True):
     """Train ``small_cnn`` on scikit-learn's digits with augmentation, then run TTA on
     the test split. Returns ``(TTAResult, model)``.
 
@@ -214,13 +214,42 @@ def digits_tta(*, size: int = 12, epochs: int = 10, n_aug: int = 4, aug_tfms="ba
     pass scores about 90 % and the TTA average about 93 % on the 360 test digits.
     Digits get ``transforms_basic`` (rotation and lighting, plus zoom): a mirrored
     or upside-down digit is another digit, or none.
+
+    The result and the trained weights are computed once per machine and kept in the
+    cache folder (:mod:`viz.core.cache`), keyed by every argument; each call gets a model
+    of its own, rebuilt from the weights. ``cache=False`` (or ``VIZ_CACHE=off``) trains,
+    and so do transforms given as objects rather than by name.
     """
+    from .cache import cached
+    from .datasets import small_cnn
+    from .results import load_state_dict_arrays, state_dict_arrays
+
+    if not cache or not isinstance(aug_tfms, str):      # your own transforms: always trained
+        return _digits_tta(size, epochs, n_aug, aug_tfms, max_zoom, channels, lr, seed, examples)
+
+    def compute():
+        res, model = _digits_tta(size, epochs, n_aug, aug_tfms, max_zoom, channels, lr, seed,
+                                 examples)
+        return res, state_dict_arrays(model)
+
+    params = {"size": size, "epochs": epochs, "n_aug": n_aug, "aug_tfms": aug_tfms,
+              "max_zoom": None if max_zoom is None else float(max_zoom),
+              "channels": [int(c) for c in channels], "lr": float(lr), "seed": seed,
+              "examples": examples if np.isscalar(examples) else np.ravel(examples).tolist()}
+    res, state = cached("tta-digits", params, compute, version=1)
+    model = load_state_dict_arrays(small_cnn(channels=channels, seed=seed), state)
+    return res, model.eval()
+
+
+def _digits_tta(size, epochs, n_aug, aug_tfms, max_zoom, channels, lr, seed, examples):
+    from ._util import torch_threads
     from .datasets import digits, small_cnn
 
     data = digits(size=size, seed=seed)
-    model = small_cnn(channels=channels, seed=seed)
-    train_augmented(model, data.x_train, data.y_train, aug_tfms=aug_tfms, max_zoom=max_zoom,
-                    epochs=epochs, lr=lr, seed=seed)
-    res = tta(model, data.x_test, data.y_test, aug_tfms=aug_tfms, max_zoom=max_zoom,
-              n_aug=n_aug, seed=seed, classes=data.classes, examples=examples)
+    with torch_threads(1):    # a tiny model: one thread is fastest, and the same everywhere
+        model = small_cnn(channels=channels, seed=seed)
+        train_augmented(model, data.x_train, data.y_train, aug_tfms=aug_tfms, max_zoom=max_zoom,
+                        epochs=epochs, lr=lr, seed=seed)
+        res = tta(model, data.x_test, data.y_test, aug_tfms=aug_tfms, max_zoom=max_zoom,
+                  n_aug=n_aug, seed=seed, classes=data.classes, examples=examples)
     return res, model

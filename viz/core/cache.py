@@ -10,7 +10,10 @@ In one process the same object is returned again, so light and dark figures and 
 scenes of one build share it.
 
 The folder is ``$VIZ_CACHE_DIR``, else ``$XDG_CACHE_HOME/viz``, else ``~/.cache/viz``;
-``VIZ_CACHE=off`` computes everything afresh and stores nothing.
+``VIZ_CACHE=off`` computes everything afresh and stores nothing; so does ``cache=False``
+on each of the demo functions that use it (``digits_lr_find``, ``train_sgdr``,
+``default_comparison``, ``digits_tta``, ``train_shallow_relu``). Only the toolkit's own
+demo runs are cached: a function given a user's model, data or callback trains afresh.
 """
 from __future__ import annotations
 
@@ -53,15 +56,20 @@ def cache_file(recipe: str, params: dict, version: int = 1, cache_dir=None) -> P
 
 
 def cached(recipe: str, params: dict, compute: Callable[[], object], *, version: int = 1,
-           cache_dir=None, refresh: bool = False):
+           cache_dir=None, refresh: bool = False, pack: Callable | None = None,
+           unpack: Callable | None = None, use: bool = True):
     """``compute()``'s result, from memory, from the cache folder, or computed and stored.
 
     recipe : str      a name for what ``compute`` does, e.g. ``"lr-find-digits"``
     params : dict     JSON-able values that, with ``version``, determine the result
     version : int     bump when the code behind ``compute`` changes its result
     refresh : bool    compute again and overwrite the stored result
+    pack, unpack      what is stored (``pack(result)``, default the result itself) and how
+                      a stored one is turned back into the result (``unpack(stored)``):
+                      e.g. leave out what is cheap to rebuild
+    use : bool        ``False`` computes afresh and stores nothing (as ``VIZ_CACHE=off``)
     """
-    if not enabled():
+    if not (use and enabled()):
         return compute()
     path = cache_file(recipe, params, version, cache_dir)
     key = path.stem
@@ -70,13 +78,18 @@ def cached(recipe: str, params: dict, compute: Callable[[], object], *, version:
     result = None
     if not refresh and path.exists():
         try:
-            result = load_result(path, key=key)
+            stored = load_result(path, key=key)
+            result = unpack(stored) if unpack is not None else stored
         except ResultFileError as exc:
             warnings.warn(f"recomputing {recipe}: {exc}", stacklevel=2)
+        except Exception as exc:                       # noqa: BLE001 - e.g. an older layout
+            warnings.warn(f"recomputing {recipe}: {path} cannot be used "
+                          f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})",
+                          stacklevel=2)
     if result is None:
         result = compute()
         try:
-            save_result(result, path, key=key)
+            save_result(pack(result) if pack is not None else result, path, key=key)
         except (OSError, ValueError) as exc:
             warnings.warn(f"could not cache {recipe} in {path.parent}: {exc}", stacklevel=2)
     _MEMO[key] = result

@@ -159,26 +159,41 @@ def default_snapshots(n_steps: int, count: int = 12) -> tuple[int, ...]:
 
 def train_shallow_relu(*, n_hidden: int = 12, n_steps: int = 1200, lr: float = 0.02,
                        n_points: int = 160, snapshots=None, target=sine_bump, seed: int = 0,
-                       on_step=None) -> ShallowFit:
+                       on_step=None, cache: bool = True) -> ShallowFit:
     """Train ``Linear(1, H) -> ReLU -> Linear(H, 1)`` with Adam on ``target`` over [-1, 1].
 
     Full-batch, float64, on the CPU (about a second). The hidden units start with their
     kinks ``-b1/w1`` spread over the input range (seeded numpy, so torch's global RNG is
     not touched); ``on_step(step, loss)`` is called after each step.
 
+    With the built-in target (:func:`sine_bump`) and no ``on_step``, the fit is computed
+    once per machine and kept in the cache folder (:mod:`viz.core.cache`), keyed by every
+    argument; ``cache=False`` (or ``VIZ_CACHE=off``) trains, and so does your own target.
+
     >>> fit = train_shallow_relu(n_hidden=4, n_steps=20, snapshots=(0, 20))
     >>> float(abs(fit.pieces[-1].sum(0) + fit.b2[-1] - fit.fit[-1]).max()) < 1e-9
     True
     """
-    import torch
-    from torch import nn
-
     if n_hidden < 1 or n_steps < 1 or n_points < 2 or lr <= 0:
         raise ValueError(f"need n_hidden >= 1, n_steps >= 1, n_points >= 2, lr > 0; got "
                          f"{n_hidden}, {n_steps}, {n_points}, {lr}")
     snaps = tuple(default_snapshots(n_steps) if snapshots is None else sorted(set(snapshots)))
     if snaps[0] < 0 or snaps[-1] > n_steps:
         raise ValueError(f"snapshots must lie in 0..{n_steps}, got {snaps}")
+    from .cache import cached
+
+    params = {"n_hidden": n_hidden, "n_steps": n_steps, "lr": float(lr), "n_points": n_points,
+              "snapshots": [int(v) for v in snaps], "seed": seed}
+    return cached("shallow-relu", params,
+                  lambda: _train_shallow(n_hidden, n_steps, lr, n_points, snaps, target, seed,
+                                         on_step),
+                  version=1, use=cache and target is sine_bump and on_step is None)
+
+
+def _train_shallow(n_hidden, n_steps, lr, n_points, snaps, target, seed, on_step) -> ShallowFit:
+    import torch
+    from torch import nn
+
     x = np.linspace(-1, 1, n_points)
     y = np.asarray(target(x), dtype=np.float64)
     with torch.random.fork_rng(devices=[]):   # Linear's own init would use the global RNG

@@ -519,7 +519,7 @@ DEMO = {"batch_size": 16, "optimizer": "adam", "num_iter": 600, "channels": (16,
 def digits_lr_find(*, batch_size: int = DEMO["batch_size"], channels=DEMO["channels"],
                    size: int = 8, optimizer: str = DEMO["optimizer"],
                    num_iter: int | None = DEMO["num_iter"], seed: int = 0,
-                   group_ratios=None, **kwargs) -> LRFinderResult:
+                   group_ratios=None, cache: bool = True, **kwargs) -> LRFinderResult:
     """The range test on ``viz.core.datasets.small_cnn`` and sklearn's digits (CPU, ~1-2 s).
 
     ``optimizer``: ``"adam"`` (what Jeremy says runs "behind the scenes") or ``"sgd"``
@@ -527,12 +527,69 @@ def digits_lr_find(*, batch_size: int = DEMO["batch_size"], channels=DEMO["chann
     ``group_ratios``, e.g. ``(1/9, 1/3, 1)``: differential learning rates, one parameter
     group per block of layers (first convs ... last layer), in proportion.
     Deterministic for a given ``seed``; runs on one torch thread.
+
+    The result is computed once per machine and kept in the cache folder
+    (:mod:`viz.core.cache`), keyed by every argument that changes it; ``cache=False``
+    (or ``VIZ_CACHE=off``) always trains, and so does a run given ``on_step``.
     """
+    progress = kwargs.pop("progress", False)
+    settings = _demo_settings(batch_size=batch_size, channels=channels, size=size,
+                              optimizer=optimizer, num_iter=num_iter, seed=seed,
+                              group_ratios=group_ratios, **kwargs)
+    from .cache import cached
+
+    def compute():
+        return _digits_lr_find(batch_size, channels, size, optimizer, num_iter, seed,
+                               group_ratios, progress=progress, **kwargs)
+
+    return cached("lr-find-digits", settings, compute, version=1,
+                  use=cache and kwargs.get("on_step") is None)
+
+
+def _demo_settings(**given) -> dict:
+    """What determines a demo run: the arguments, with lr_find's defaults filled in and
+    numbers normalised (``10`` and ``10.0`` are the same run)."""
+    import inspect
+
+    sig = inspect.signature(lr_find).parameters
+    out = {k: p.default for k, p in sig.items()
+           if p.kind is p.KEYWORD_ONLY and k not in ("progress", "on_step")}
+    out.update(given)
+    out.pop("on_step", None)
+
+    def norm(v):
+        if v is None or isinstance(v, (bool, str)):
+            return v
+        if isinstance(v, (int, np.integer)):
+            return int(v)
+        if isinstance(v, (float, np.floating)):
+            return float(v)
+        if isinstance(v, (list, tuple, np.ndarray)):
+            return [norm(x) for x in np.ravel(np.asarray(v, dtype=object))]
+        return repr(v)
+
+    out = {k: norm(v) for k, v in out.items()}
+    for k in ("start_lr", "end_lr", "beta", "stop_factor"):      # numbers, int or float
+        v = out.get(k)
+        if isinstance(v, int) and not isinstance(v, bool):
+            out[k] = float(v)
+        elif isinstance(v, list):
+            out[k] = [float(x) for x in v]
+    if out.get("group_ratios") is not None:
+        out["group_ratios"] = [float(x) for x in out["group_ratios"]]
+    return out
+
+
+def _digits_lr_find(batch_size, channels, size, optimizer, num_iter, seed, group_ratios,
+                    **kwargs) -> LRFinderResult:
+    """:func:`digits_lr_find` without the cache: set up the model and run the test."""
     import torch
     from torch import nn
 
     from .datasets import digits, small_cnn
 
+    if optimizer not in ("sgd", "adam"):
+        raise ValueError(f"optimizer must be 'sgd' or 'adam', got {optimizer!r}")
     data = digits(size=size, seed=seed)
     train, _ = data.loaders(batch_size, seed=seed)
     model = small_cnn(10, channels=channels, seed=seed)
@@ -544,10 +601,7 @@ def digits_lr_find(*, batch_size: int = DEMO["batch_size"], channels=DEMO["chann
                   for b, r in zip(blocks, group_ratios)]
     if optimizer == "sgd":
         opt = torch.optim.SGD(params, lr=1e-3, momentum=0.9)
-    elif optimizer == "adam":
-        opt = torch.optim.Adam(params, lr=1e-3)
     else:
-        raise ValueError(f"optimizer must be 'sgd' or 'adam', got {optimizer!r}")
-    kwargs.setdefault("progress", False)
+        opt = torch.optim.Adam(params, lr=1e-3)
     with torch_threads(1):
         return lr_find(model, opt, train, nn.CrossEntropyLoss(), num_iter=num_iter, **kwargs)

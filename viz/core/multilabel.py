@@ -12,8 +12,6 @@ Both are scored on held-out tiles with fastai's planet F2 (best of thresholds
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-
 import numpy as np
 
 from ._util import freeze_arrays, torch_threads
@@ -48,6 +46,15 @@ class HeadComparison:
     split: TileSplit
     sigmoid: MultiLabelResult
     softmax: MultiLabelResult
+
+    @classmethod
+    def from_heads(cls, split: TileSplit, sigmoid: MultiLabelResult,
+                   softmax: MultiLabelResult) -> "HeadComparison":
+        """Stored heads with their tiles drawn again: checks that they were scored on them."""
+        for r in (sigmoid, softmax):
+            if r.tags != split.tags or not np.array_equal(r.y_true, split.test.labels):
+                raise ValueError(f"the stored {r.head} head was scored on other tiles")
+        return cls(split, sigmoid, softmax)
 
 
 def tile_model(n_tags: int, *, channels=(8, 16, 32), seed: int = 0):
@@ -141,8 +148,25 @@ def compare_heads(split: TileSplit | None = None, *, epochs: int = 15, seed: int
                           train_multilabel(split, head="softmax", epochs=epochs, seed=seed, **kwargs))
 
 
-@lru_cache(maxsize=2)
-def default_comparison(seed: int = 0) -> HeadComparison:
-    """:func:`compare_heads` with the defaults, computed once per process (figures and
-    scenes share it; the result is read-only)."""
-    return compare_heads(seed=seed)
+#: The demo's settings (figures, scenes, ``viz tiles`` defaults).
+DEFAULT_SETTINGS = {"n_train": 2000, "n_test": 400, "epochs": 15}
+
+
+def default_comparison(seed: int = 0, *, cache: bool = True) -> HeadComparison:
+    """:func:`compare_heads` with the defaults (2,000 training tiles, 15 epochs), computed
+    once per machine: the two trained heads are kept in the cache folder
+    (:mod:`viz.core.cache`; ``cache=False`` or ``VIZ_CACHE=off`` trains afresh), the tiles
+    are drawn again from ``seed``. In one process figures and scenes share one result
+    (it is read-only)."""
+    from .cache import cached
+
+    d = DEFAULT_SETTINGS
+
+    def split():
+        return tile_split(d["n_train"], d["n_test"], seed=seed)
+
+    return cached("multilabel-heads", {**d, "seed": int(seed)},
+                  lambda: compare_heads(split(), epochs=d["epochs"], seed=seed), version=1,
+                  pack=lambda c: (c.sigmoid, c.softmax),
+                  unpack=lambda heads: HeadComparison.from_heads(split(), *heads), use=cache)
+

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 import warnings
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -28,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ._util import freeze_arrays, torch_threads
+from .cache import default_cache_dir, enabled  # noqa: F401  (re-exported: otavio.default_cache_dir)
 
 from .glyph_data import DEFAULT_CLASSES
 
@@ -71,14 +71,6 @@ class OtavioConfig:
         """A short hash of the recipe: the cache file's name."""
         blob = json.dumps({"v": RECIPE_VERSION, **asdict(self)}, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:12]
-
-
-def default_cache_dir() -> Path:
-    """``$VIZ_CACHE_DIR``, else ``$XDG_CACHE_HOME/viz``, else ``~/.cache/viz``."""
-    if os.environ.get("VIZ_CACHE_DIR"):
-        return Path(os.environ["VIZ_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "viz"
 
 
 def build_model(n_classes: int = 10, *, size: int = 20, channels=(2, 4), seed: int = 0):
@@ -125,6 +117,31 @@ class TrainedOtavio:
     @property
     def size(self) -> int:
         return self.config.size
+
+    def weights(self) -> "OtavioWeights":
+        """The trained weights as a storable result (see :mod:`viz.core.results`)."""
+        from .results import state_dict_arrays
+        return OtavioWeights(self.config, state_dict_arrays(self.model), float(self.test_accuracy))
+
+
+@dataclass(frozen=True, eq=False)
+class OtavioWeights:
+    """A trained network as numbers: its recipe, its ``state_dict`` arrays, its accuracy.
+
+    ``save_result`` / ``load_result`` store it exactly (e.g. recorded test data);
+    :meth:`network` rebuilds the :class:`TrainedOtavio`.
+    """
+
+    config: OtavioConfig
+    state: dict
+    test_accuracy: float
+
+    def network(self) -> TrainedOtavio:
+        from .results import load_state_dict_arrays
+        c = self.config
+        model = build_model(len(c.classes), size=c.size, channels=c.channels, seed=c.seed)
+        return TrainedOtavio(load_state_dict_arrays(model, self.state).eval(), c,
+                             float(self.test_accuracy), 0.0)
 
 
 def _data(config: OtavioConfig):
@@ -234,13 +251,16 @@ def load_otavio(config: OtavioConfig | None = None, *, cache_dir=None, rebuild: 
     """The trained network: from the cache folder, or trained now and cached.
 
     A cache file that cannot be read (truncated, corrupt, another recipe) is replaced
-    with a freshly trained network, with a warning. ``rebuild=True`` always retrains.
+    with a freshly trained network, with a warning. ``rebuild=True`` always retrains;
+    with ``VIZ_CACHE=off`` it trains and writes nothing.
 
     >>> net = load_otavio()                      # doctest: +SKIP
     >>> net.test_accuracy > 0.95                 # doctest: +SKIP
     True
     """
     config = OtavioConfig(**changes) if config is None else replace(config, **changes)
+    if not enabled():                                   # VIZ_CACHE=off: train, store nothing
+        return train_otavio(config)
     path = cache_path(config, cache_dir)
     if path.exists() and not rebuild:
         try:

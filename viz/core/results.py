@@ -64,7 +64,8 @@ def _encode(value, arrays: dict, where: str):
     if isinstance(value, dict):
         if not all(isinstance(k, str) for k in value):
             raise TypeError(f"{where}: only dicts with string keys can be stored")
-        return {"$dict": {k: _encode(v, arrays, f"{where}[{k!r}]") for k, v in value.items()}}
+        # in key order: the JSON is written sorted, so a read-back dict encodes the same
+        return {"$dict": {k: _encode(value[k], arrays, f"{where}[{k!r}]") for k in sorted(value)}}
     raise TypeError(f"{where}: cannot store a {type(value).__name__}")
 
 

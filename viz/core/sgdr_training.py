@@ -154,7 +154,8 @@ def _fit(model, groups, lrs, trainable, factors, train_dl, test_dl, rec, on_step
 
 def train_sgdr(lr: float = 0.5, *, n_cycles: int = 3, cycle_len: float = 1, cycle_mult: float = 2,
                ratios=PLANET_RATIOS, unfreeze: bool = True, batch_size: int = 64,
-               pretrain_epochs: int = 8, seed: int = 0, on_step=None) -> SGDRRun:
+               pretrain_epochs: int = 8, seed: int = 0, on_step=None,
+               cache: bool = True) -> SGDRRun:
     """Train small_cnn on the digits under fastai SGDR, frozen then (optionally) unfrozen.
 
     Parameters
@@ -170,7 +171,10 @@ def train_sgdr(lr: float = 0.5, *, n_cycles: int = 3, cycle_len: float = 1, cycl
     pretrain_epochs : int
         Epochs of whole-net training on digits 0-4 before the new head (0: none).
     on_step : callable(iteration, loss), optional
-        Progress callback.
+        Progress callback (a run given one always trains).
+    cache : bool
+        Read the run from (or store it in) the cache folder (:mod:`viz.core.cache`), keyed
+        by every argument above; ``False`` (or ``VIZ_CACHE=off``) always trains.
 
     Returns
     -------
@@ -181,9 +185,18 @@ def train_sgdr(lr: float = 0.5, *, n_cycles: int = 3, cycle_len: float = 1, cycl
         raise ValueError(f"small_cnn has {len(GROUP_SLICES)} layer groups, got {len(lrs)} ratios")
     if isinstance(pretrain_epochs, bool) or not isinstance(pretrain_epochs, int) or pretrain_epochs < 0:
         raise ValueError(f"pretrain_epochs must be an integer >= 0, got {pretrain_epochs!r}")
-    with torch_threads(1):      # tiny model: one thread is faster, and much faster on a busy CPU
-        return _train(lr, lrs, n_cycles, cycle_len, cycle_mult, ratios, unfreeze, batch_size,
-                      pretrain_epochs, seed, on_step)
+    from .cache import cached
+
+    def compute():
+        with torch_threads(1):  # tiny model: one thread is faster, and much faster on a busy CPU
+            return _train(lr, lrs, n_cycles, cycle_len, cycle_mult, ratios, unfreeze, batch_size,
+                          pretrain_epochs, seed, on_step)
+
+    params = {"lr": float(lr), "n_cycles": n_cycles, "cycle_len": float(cycle_len),
+              "cycle_mult": float(cycle_mult), "ratios": [float(r) for r in ratios],
+              "unfreeze": bool(unfreeze), "batch_size": batch_size,
+              "pretrain_epochs": int(pretrain_epochs), "seed": int(seed)}
+    return cached("sgdr-digits", params, compute, version=1, use=cache and on_step is None)
 
 
 def _train(lr, lrs, n_cycles, cycle_len, cycle_mult, ratios, unfreeze, batch_size,
