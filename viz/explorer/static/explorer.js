@@ -158,13 +158,11 @@
     var cell = opts.cell || 16, digits = opts.digits === undefined ? 2 : opts.digits;
     var colors = paletteColors(opts), three = colors.length === 3, table = lut(colors);
     var lo = opts.vmin, hi = opts.vmax, i;
-    if (lo === undefined || hi === undefined) {
-      var mn = Infinity, mx = -Infinity;
-      for (i = 0; i < data.length; i++) { if (data[i] < mn) mn = data[i]; if (data[i] > mx) mx = data[i]; }
-      if (!isFinite(mn)) { mn = 0; mx = 1; }
-      if (lo === undefined) lo = three ? Math.min(mn, 0) : mn;
-      if (hi === undefined) hi = mx;
-    }
+    var mn = Infinity, mx = -Infinity;
+    for (i = 0; i < data.length; i++) { if (data[i] < mn) mn = data[i]; if (data[i] > mx) mx = data[i]; }
+    if (!isFinite(mn) || !isFinite(mx)) { mn = 0; mx = 1; }
+    if (lo === undefined) lo = three ? Math.min(mn, 0) : mn;
+    if (hi === undefined) hi = mx;
     var absm = Math.max(Math.abs(lo), Math.abs(hi)) || 1, span = (hi - lo) || 1;
     var dpr = Math.min(window.devicePixelRatio || 1, 3);
     var w = cols * cell, h = rows * cell;
@@ -202,9 +200,9 @@
       ctx.stroke();
     }
     var showNumbers = opts.numbers !== false;
-    var sample = fmt(-Math.max(Math.abs(lo), Math.abs(hi)), digits);
-    var fontPx = Math.min(12, Math.floor(cell * 0.42));
-    if (showNumbers && fontPx >= 7 && sample.length * fontPx * 0.58 <= cell - 2) {
+    var big = Math.max(Math.abs(mn), Math.abs(mx)), sample = fmt(mn < 0 ? -big : big, digits);
+    var fontPx = Math.min(11, Math.floor(cell * 0.4));
+    if (showNumbers && fontPx >= 8 && sample.length * fontPx * 0.56 <= cell - 2) {
       ctx.font = fontPx + "px 'DejaVu Sans', system-ui, sans-serif";
       ctx.textAlign = "center"; ctx.textBaseline = "middle";
       for (i = 0; i < data.length; i++) {

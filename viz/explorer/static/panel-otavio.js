@@ -13,7 +13,7 @@
 (function () {
   "use strict";
 
-  var INTRO = "Draw a letter or a digit (the network knows the classes listed on the right). " +
+  var INTRO = "Draw a letter or a digit (the network knows the classes listed beside the drawing). " +
     "Every layer's maps update as you draw: green where a filter responds positively, red where negatively; " +
     "ReLU keeps the green, max-pooling keeps the strongest of each 2\u00d72 block, and the dense layer " +
     "scores the pooled maps against one template per class.";
@@ -56,7 +56,7 @@
       {key: "pool1", title: "max-pool 2\u00d72", n: C1, cell: 14, lim: lim.pool1},
       {key: "conv2_pre", title: "conv2: 3\u00d73 over both channels + bias", n: C2, cell: 14, lim: lim.conv2_pre},
       {key: "conv2", title: "ReLU", n: C2, cell: 14, lim: lim.conv2},
-      {key: "pool2", title: "max-pool 2\u00d72", n: C2, cell: 26, lim: lim.pool2},
+      {key: "pool2", title: "max-pool 2\u00d72", n: C2, cell: 30, lim: lim.pool2},
     ];
     var maps = {};
     var layerBox = el("div", {"class": "viz-cols"});
