@@ -326,3 +326,21 @@ def test_panels_render(page, tmp_path, theme, width):
     finally:
         page.set_viewport_size({"width": 1280, "height": 720})
         page.evaluate("vizTest.shell.setTheme('light')")
+
+
+def test_missing_data_gives_a_message(browser, tmp_path, data):
+    from viz.explore import write_explorer
+
+    site = write_explorer(tmp_path / "bare", data={"version": 1, "palette": data["palette"]})
+    pg = browser.new_page(viewport={"width": 1280, "height": 720})
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        pg.goto(site.as_uri())
+        for pid, word in [("convarith", "convolution"), ("softmax", "softmax"), ("sgdr", "schedule"),
+                          ("lrfinder", "range test")]:
+            text = pg.locator(f"#panel-{pid} .viz-message").first.inner_text()
+            assert "missing" in text and word in text.lower(), (pid, text)
+    finally:
+        pg.close()
+    assert not errors, errors

@@ -222,7 +222,8 @@
       now.textContent = `batch ${k} of ${n}: lr ${pyG(data.lrs[i], 3)}, loss ${data.losses[i].toFixed(3)}, ` +
         `smoothed ${data.smoothed[i].toFixed(3)}` +
         (rp.threshold !== null ? `; best so far ${rp.best.toFixed(3)}, stop above ${rp.threshold.toFixed(3)}` :
-          `; the best is tracked only after batch ${data.best_after + 1}`);
+          `; the best is tracked only after batch ${data.best_after + 1}`) +
+        (k < n ? ". The suggestions are marked when the replay reaches the last batch." : "");
       list.replaceChildren(...sug.suggestions.map(s => E("li", {},
         E("b", {style: {color: COLORS[s.name]}}, s.name), `: lr ${pyG(s.lr, 3)} (batch ${s.index + 1}) — ${s.rule}`)));
       msg.textContent = sug.error ? sug.error + ": no suggestion." : "";
