@@ -24,10 +24,12 @@ Choices, and where they follow fastai 0.7 (``sgdr.LR_Finder``, ``model.fit``):
   (added 2017-12-27), which keeps the noisy first batches from setting the bar. The batch
   that triggers the stop is **not recorded** (fastai returns before its recorder runs); its
   lr and loss are kept apart as ``stop_lr`` / ``stop_loss``.
-* **Restore.** Weights, buffers, gradients, train/eval modes and the optimizer's state
-  (momentum buffers, step counts, every group's lr) are snapshotted before the first batch
-  and restored bit for bit in a ``finally`` block: after a normal end, a divergence, an
-  exception, or KeyboardInterrupt. Random-number generators are not rewound.
+* **Restore.** Weights (the model's and any the optimizer alone holds), buffers
+  (persistent or not), gradients, train/eval modes and the optimizer's state (momentum
+  buffers, step counts, every group's lr) are snapshotted before the first batch and
+  restored bit for bit, in place (the same tensors and dicts), in a ``finally`` block:
+  after a normal end, a divergence, an exception, or KeyboardInterrupt. Random-number
+  generators are not rewound.
 
 See Also
 --------
@@ -36,7 +38,6 @@ scenes.lr_finder.LRFinderSweep : the sweep animated.
 """
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -189,24 +190,16 @@ def _group_ratios(optimizer, start_lr):
 
 # ---------------------------------------------------------------------------- state
 def _snapshot(model, optimizer):
-    return {
-        "model": {k: v.detach().clone() for k, v in model.state_dict().items()},
-        "grads": [None if p.grad is None else p.grad.detach().clone() for p in model.parameters()],
-        "modes": [m.training for m in model.modules()],
-        "optimizer": copy.deepcopy(optimizer.state_dict()),
-    }
+    """Parameters (the model's and the optimizer's), buffers (persistent or not), grads,
+    modes and the optimizer's groups and state; see :mod:`viz.core._state`."""
+    from ._state import snapshot
+    return snapshot(model, optimizer)
 
 
 def _restore(model, optimizer, snap):
-    import torch
-
-    with torch.no_grad():
-        model.load_state_dict(snap["model"])
-        for p, g in zip(model.parameters(), snap["grads"]):
-            p.grad = None if g is None else g.clone()
-    for m, mode in zip(model.modules(), snap["modes"]):
-        m.training = mode
-    optimizer.load_state_dict(copy.deepcopy(snap["optimizer"]))
+    """Everything back as it was, in place: the same tensors, dicts and lists."""
+    from ._state import restore
+    restore(model, optimizer, snap)
 
 
 def _num_batches(loader, num_iter):

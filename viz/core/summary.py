@@ -188,16 +188,18 @@ def summarize(model, input_size, *, max_matrix: int = 1_000_000, dtypes=None) ->
     if not isinstance(model, torch.nn.Module):
         raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     size = _check_input_size(input_size)
-    was_training = model.training
+    modes = [(m, m.training) for m in model.modules()]   # each module's own flag
     try:
         stats = torchinfo.summary(model, input_size=size, dtypes=dtypes, verbose=0,
                                   device="cpu", mode="eval")
-    except RuntimeError as exc:
+    except (RuntimeError, TypeError, ValueError) as exc:
         cause = exc.__cause__ or exc
         reason = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
-        raise ValueError(f"input size {list(size)} does not fit {type(model).__name__}: {reason}") from None
+        raise ValueError(f"input size {list(size)} does not fit {type(model).__name__}: "
+                         f"{reason}"[:400]) from None
     finally:
-        model.train(was_training)
+        for m, mode in modes:              # model.train(flag) would reset every child
+            m.training = mode
 
     rows, matrices, counts, seen = [], [], {}, set()
     for layer in stats.summary_list:

@@ -133,7 +133,12 @@ def prepare_input(x, model=None, *, batch: bool = False, size=None, channels=Non
     if not np.all(np.isfinite(a)):
         raise ValueError("input contains NaN or infinite values")
     want_size, want_c = _expected(model, size, channels)
+    if model is not None and _spatial_dims(model) == 1:
+        return _prepare_1d(a, model, batch, want_c)
 
+    # Only an input that has a channel axis can be channels-last: a 2-D picture 3 pixels
+    # wide is a gray picture, not one row of RGB.
+    has_channels = a.ndim == (4 if batch else 3) or (not batch and a.ndim == 4)
     if not batch:
         if a.ndim == 4 and a.shape[0] == 1:
             a = a[0]
@@ -148,8 +153,8 @@ def prepare_input(x, model=None, *, batch: bool = False, size=None, channels=Non
         a = a[:, None]
     if a.ndim != 4:
         raise ValueError(f"a batch must be (N, H, W), (N, C, H, W) or (N, H, W, C), got shape {a.shape}")
-    if a.shape[-1] in (1, 3, 4) and (a.shape[1] not in (1, 3, 4)
-                                     or (a.shape[1] != want_c and a.shape[-1] == want_c)):
+    if has_channels and a.shape[-1] in (1, 3, 4) and (
+            a.shape[1] not in (1, 3, 4) or (a.shape[1] != want_c and a.shape[-1] == want_c)):
         a = np.moveaxis(a, -1, 1)                              # channels last -> first
     c = a.shape[1]
     if want_c is not None and c != want_c:
@@ -175,6 +180,32 @@ def prepare_input(x, model=None, *, batch: bool = False, size=None, channels=Non
     else:
         t = t.float()
     return t
+
+
+def _spatial_dims(model) -> int:
+    """1 for a model whose first convolution is ``Conv1d``, 3 for ``Conv3d``, else 2."""
+    convs = conv_layers(model)
+    return convs[0][1].weight.dim() - 2 if convs else 2
+
+
+def _prepare_1d(a: np.ndarray, model, batch: bool, want_c):
+    """A signal for a ``Conv1d`` model: ``(L,)`` or ``(C, L)``; a batch ``(N, L)`` or ``(N, C, L)``."""
+    import torch
+    if not batch:
+        if a.ndim == 3 and a.shape[0] == 1:
+            a = a[0]
+        if a.ndim not in (1, 2):
+            raise ValueError(f"a signal for a Conv1d model must be 1-D (L,) or 2-D (C, L), "
+                             f"got shape {a.shape}")
+        a = a[None]
+    elif a.ndim not in (2, 3):
+        raise ValueError(f"a batch for a Conv1d model must be (N, L) or (N, C, L), got shape {a.shape}")
+    if a.ndim == 2:
+        a = a[:, None]
+    if want_c is not None and a.shape[1] != want_c:
+        raise ValueError(f"the model takes {want_c} channel(s) but the signal has {a.shape[1]}")
+    p = next(iter(model.parameters()), None)
+    return torch.tensor(a).to(p.dtype if p is not None else torch.float32)
 
 
 def _convert_channels(a: np.ndarray, want: int) -> np.ndarray:
@@ -226,7 +257,12 @@ def trace_activations(model, x, *, layers: str = "all", batch: bool = False, siz
               if not any(True for _ in m.children())]
     if layers == "conv":
         leaves = [(n, m) for n, m in leaves if _is_conv(m)]
-    records, seen, handles = [], {}, []
+    records, seen, handles, running = [], {}, [], []
+
+    def make_pre_hook(name):
+        def pre_hook(module, inputs):
+            running.append((name, type(module).__name__))
+        return pre_hook
 
     def make_hook(name):
         def hook(module, inputs, output):
@@ -241,16 +277,23 @@ def trace_activations(model, x, *, layers: str = "all", batch: bool = False, siz
 
     modes = {m: m.training for m in model.modules()}
     try:
+        all_leaves = [(n or type(m).__name__, m) for n, m in model.named_modules()
+                      if not any(True for _ in m.children())]
+        for name, m in all_leaves:
+            handles.append(m.register_forward_pre_hook(make_pre_hook(name)))
+            handles.append(m.register_forward_hook(lambda *_: running.pop() and None))
         for name, m in leaves:
             handles.append(m.register_forward_hook(make_hook(name)))
         model.eval()
         with torch.no_grad():
             try:
                 out = model(t)
-            except RuntimeError as exc:
-                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            except Exception as exc:                   # noqa: BLE001 - any error in forward
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                where = (f"layer {running[-1][0]} ({running[-1][1]})" if running
+                         else f"{type(model).__name__}.forward")
                 raise ValueError(f"the model cannot take an input of shape {tuple(t.shape)}: "
-                                 f"{first}") from None
+                                 f"{where} raised {type(exc).__name__}: {first}"[:400]) from None
     finally:
         for h in handles:
             h.remove()
