@@ -70,3 +70,15 @@ def test_architecture_figure_draws_each_weight_matrix():
     np.testing.assert_allclose(mats[1], s.matrices[3])
     assert any("Total params: 5,130" in t.get_text() for t in fig.texts)
     assert "5,130 parameters" in fig._suptitle.get_text()
+
+
+def test_catalog_tta_figure_draws_the_recorded_run(recorded, monkeypatch):
+    """The catalog's TTA figure, drawn from the recorded run: exact on any CPU."""
+    from viz.catalog import selfstudy as cat
+    from viz.core import augment_tta
+    rec = recorded("tta-digits")
+    monkeypatch.setattr(augment_tta, "digits_tta", lambda **kw: (rec["result"], None))
+    fig = cat.tta()
+    heights = [p.get_height() for p in fig.axes[-1].patches]
+    res = rec["result"]
+    np.testing.assert_allclose(heights, 100 * np.r_[res.accuracy, res.tta_accuracy])

@@ -103,3 +103,18 @@ def test_lr_plot_block_structure():
     assert lr_text(3.7e-5) == "3.7e-5" and lr_text(0.0095) == "0.0095" and lr_text(1.66) == "1.7"
     with pytest.raises(ValueError):
         LRPlot(LRS[:1], CURVE[:1])
+
+
+def test_catalog_figures_draw_the_recorded_run(recorded, monkeypatch):
+    """The catalog's figures, drawn from the recorded range test: exact on any CPU."""
+    from viz.catalog import lrfinder as cat
+    run = recorded("lr-find-digits")
+    calls = []
+    monkeypatch.setattr(lf, "digits_lr_find", lambda **kw: calls.append(kw) or run)
+    ax = cat.lr_finder().axes[0]
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), run.smoothed[10:-5])
+    fig = cat.lr_finder_batch_sizes()
+    assert [c.get("batch_size") for c in calls[1:]] == [8, 16, 32]
+    assert len(fig.axes[0].lines) >= 3
+    cat.lr_finder_groups()
+    assert calls[-1] == {"group_ratios": (1 / 9, 1 / 3, 1)}

@@ -100,3 +100,13 @@ def test_catalog_lists_five_scenes_and_the_figures():
             "softmax-vs-sigmoid", "iso-f", "fbeta-threshold", "multilabel-predictions"} <= names
     for e in cat.FIGURES + cat.SCENES:
         assert callable(e.load())
+
+
+def test_catalog_model_figures_draw_the_recorded_heads(small_comparison, monkeypatch):
+    """The catalog's two trained figures, drawn from the recorded heads: exact on any CPU."""
+    import viz.core.multilabel as ml
+    from viz.catalog import softmax as cat
+    monkeypatch.setattr(ml, "default_comparison", lambda seed=0, **kw: small_comparison)
+    for fig in (cat.multilabel_predictions(), cat.fbeta_threshold()):
+        texts = " ".join([fig.get_suptitle()] + [t.get_text() for ax in fig.axes for t in ax.texts])
+        assert f"{small_comparison.sigmoid.f2:.3f}" in texts, texts[:300]
