@@ -136,6 +136,9 @@ def check_output(dest, option=None) -> str:
         if not os.access(dest, os.W_OK):
             raise ValueError(f"{_label(option)}output file is not writable: {dest}")
     target = Path(os.path.realpath(dest))
+    if dest.is_symlink() and _stat(target.parent) is None:
+        raise ValueError(f"{_label(option)}output path is a symlink into a missing folder: "
+                         f"{dest} -> {os.readlink(dest)}")
     missing = _missing_dirs(target.parent)
     folder = missing[0].parent if missing else target.parent
     fst = _stat(folder, option)
@@ -231,10 +234,11 @@ def atomic_path(dest, suffix: str | None = None, option=None):
 
 
 @contextlib.contextmanager
-def atomic_paths(*dests, options=None):
+def atomic_paths(*dests, options=None, suffixes=None):
     """:func:`atomic_path` for several outputs at once: all are checked first, and none is
     put in place unless the whole block succeeds. Yields the temporary paths, in order."""
     options = list(options) if options is not None else [None] * len(dests)
+    suffixes = list(suffixes) if suffixes is not None else [None] * len(dests)
     kinds = [check_output(d, o) for d, o in zip(dests, options)]
     # Enter write-through outputs last, so that they are written first: a full device
     # (/dev/full) then fails before any regular file is moved into place.
@@ -242,7 +246,7 @@ def atomic_paths(*dests, options=None):
     tmps: list = [None] * len(dests)
     with contextlib.ExitStack() as stack:
         for i in order:
-            tmps[i] = stack.enter_context(atomic_path(dests[i], option=options[i]))
+            tmps[i] = stack.enter_context(atomic_path(dests[i], suffixes[i], option=options[i]))
         yield tmps
 
 

@@ -105,8 +105,9 @@ def cmd_spreadsheet(args) -> int:
         raise ValueError("nothing to write: give --json PATH and/or --xlsx PATH")
     from ._io import atomic_paths, check_output
     outputs = [(p, o) for p, o in ((args.json, "--json"), (args.xlsx, "--xlsx")) if p]
-    for path, option in outputs:          # every output checked before any work
-        check_output(path, option)
+    kinds = {option: check_output(path, option) for path, option in outputs}   # before any work
+    if args.xlsx and kinds["--xlsx"] == "replace" and Path(args.xlsx).suffix.lower() != ".xlsx":
+        raise ValueError(f"--xlsx must end in .xlsx, got {args.xlsx!r}")
     if args.json and args.xlsx and Path(args.json).resolve() == Path(args.xlsx).resolve():
         raise ValueError(f"--json and --xlsx name the same file: {args.json}")
     from .core.spreadsheet import load_conv_example, load_kernels, trace_conv_example
@@ -124,7 +125,8 @@ def cmd_spreadsheet(args) -> int:
     for name in ("conv1", "conv2", "pool", "dense"):
         check_finite(getattr(trace, name), f"the {name} layer")
     import json
-    with atomic_paths(*(p for p, _ in outputs), options=[o for _, o in outputs]) as tmps:
+    with atomic_paths(*(p for p, _ in outputs), options=[o for _, o in outputs],
+                      suffixes=[".json" if o == "--json" else ".xlsx" for _, o in outputs]) as tmps:
         for (path, option), tmp in zip(outputs, tmps):
             if option == "--json":
                 tmp.write_text(json.dumps(trace.to_dict(), allow_nan=False) + "\n",
