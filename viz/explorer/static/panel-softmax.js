@@ -91,7 +91,7 @@
 
   function draw(canvas, st, res, data, api) {
     const w = canvas.clientWidth || 600, small = w < 560;
-    const h = small ? 440 : 230, dpr = window.devicePixelRatio || 1;
+    const h = small ? 356 : 230, dpr = window.devicePixelRatio || 1;
     canvas.style.height = h + "px";
     canvas.width = Math.round(w * dpr); canvas.height = Math.round(h * dpr);
     const g = canvas.getContext("2d"), P = palette(api);
@@ -100,8 +100,8 @@
     const tg = st.targets, cls = data.classes;
     const opts = {small, refLine: st.two ? 1 / res.n_true : undefined};
     if (small) {
-      bars(g, 4, 4, w - 8, 210, "softmax: the five share 1", res.softmax, cls, tg, P.cat(0), P, opts);
-      bars(g, 4, 226, w - 8, 210, "sigmoid: each on its own", res.sigmoid, cls, tg, P.cat(1), P, {small});
+      bars(g, 4, 4, w - 8, 170, "softmax: the five share 1", res.softmax, cls, tg, P.cat(0), P, opts);
+      bars(g, 4, 182, w - 8, 170, "sigmoid: each on its own", res.sigmoid, cls, tg, P.cat(1), P, {small});
     } else {
       const half = (w - 24) / 2;
       bars(g, 4, 4, half, h - 8, "softmax: the five share 1", res.softmax, cls, tg, P.cat(0), P, opts);
@@ -133,13 +133,14 @@
       "Softmax turns the five outputs into probabilities that add up to 1, so it wants to pick one class; " +
       "a sigmoid per class judges each label on its own (multi-label, like the planet competition). " +
       "Both see logit / T. Logs are natural (ln); the spreadsheet's LOG is base 10."),
-    E("div", {class: "viz-controls", style: {display: "grid", gridTemplateColumns: "repeat(auto-fill, minmax(17rem, 1fr))", gap: "0 1.4rem", alignItems: "center"}},
-      ...sliders.map(s => s.root), temp.root),
     E("div", {class: "viz-row"},
       E("label", {}, "true class ", trueSel),
       E("label", {}, two, ` two labels are true (${multiNames})`), reset, best,
       E("span", {class: "viz-muted"}, "✓ and the outline mark the true label(s)")),
-    canvas, loss, note, msg);
+    canvas, loss, note,
+    E("div", {class: "viz-controls", style: {display: "grid", gridTemplateColumns: "repeat(auto-fill, minmax(17rem, 1fr))", gap: "0 1.4rem", alignItems: "center"}},
+      ...sliders.map(s => s.root), temp.root),
+    msg);
     let res = null;
     function targets() {
       return st.two ? data.multi_actuals.slice() : data.classes.map((c, i) => (i === st.trueClass ? 1 : 0));
