@@ -108,3 +108,20 @@ def test_widget_module_renders_in_chromium(run):
     assert [s["index"] for s in got] == [s.index for s in py]
     np.testing.assert_allclose([s["lr"] for s in got], [s.lr for s in py], rtol=1e-12)
     assert len(canvas) > 2000
+
+
+def test_short_run_skips_nothing(run):
+    """As with_suggestions: a run too short for the default window skips no points."""
+    import dataclasses
+
+    from viz.core.explorer_lessons import lr_finder_data
+    from viz.core.lr_finder import with_suggestions
+
+    short = with_suggestions(dataclasses.replace(run, lrs=run.lrs[:12], group_lrs=run.group_lrs[:12],
+                                                 losses=run.losses[:12], smoothed=run.smoothed[:12]))
+    d = lr_finder_data(short)
+    assert (d["skip_start"], d["skip_end"]) == (0, 0)
+    assert [s["index"] for s in d["suggestions"]] == [s.index for s in short.suggestions]
+    with pytest.raises(ValueError, match="at least 2"):
+        lr_finder_data(dataclasses.replace(run, lrs=run.lrs[:1], group_lrs=run.group_lrs[:1],
+                                           losses=run.losses[:1], smoothed=run.smoothed[:1]))

@@ -118,6 +118,8 @@ def lr_finder_data(result=None) -> dict:
     if len(r.lrs) < 2:
         raise ValueError(f"a range test needs at least 2 recorded batches, got {len(r.lrs)}")
     ws = _defaults(L.with_suggestions)
+    if len(r.lrs) - ws["skip_start"] - ws["skip_end"] < 2:     # with_suggestions' rule for short runs
+        ws["skip_start"] = ws["skip_end"] = 0
     lf = _defaults(L.lr_find)
 
     def opt(x):
