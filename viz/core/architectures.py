@@ -130,13 +130,25 @@ def _accuracy(model, x, y):
     return acc
 
 
-def train_arch(name: str, data, *, epochs: int, batch_size: int, lr: float, seed: int) -> ArchResult:
-    """Train :func:`build` ``(name)`` on ``data`` (a :class:`viz.core.datasets.ImageSplit`)."""
+def train_arch(name: str, data, *, epochs: int, batch_size: int, lr: float, seed: int,
+               model=None, description: str = "") -> ArchResult:
+    """Train :func:`build` ``(name)`` on ``data`` (a :class:`viz.core.datasets.ImageSplit`).
+
+    Pass your own ``model`` (any torch module taking ``(B, 1, H, W)`` and giving 10
+    outputs) to train it the same way under ``name``.
+    """
+    if model is None:
+        model = build(name, seed=seed)
+        description = ARCHITECTURES[name][0]
+    with torch_threads(1):       # tiny models: one thread is fastest, and far faster on a busy CPU
+        return _train(model, name, description, data, epochs, batch_size, lr, seed)
+
+
+def _train(model, name, description, data, epochs, batch_size, lr, seed) -> ArchResult:
     import torch
 
     from .summary import summarize
 
-    model = build(name, seed=seed)
     size = data.x_train.shape[-1]
     summary = summarize(model, (1, 1, size, size), max_matrix=0)
     train_dl, _ = data.loaders(batch_size, seed=seed)       # same mini-batches for every model
@@ -152,7 +164,7 @@ def train_arch(name: str, data, *, epochs: int, batch_size: int, lr: float, seed
             opt.step()
         seconds += time.perf_counter() - t0
         accs.append(_accuracy(model, x_te, y_te))
-    return ArchResult(name, ARCHITECTURES[name][0], summary.trainable_params, summary.mult_adds,
+    return ArchResult(name, description, summary.trainable_params, summary.mult_adds,
                       accs[-1], np.array(accs), seconds, summary)
 
 
@@ -170,9 +182,8 @@ def compare_architectures(names=tuple(ARCHITECTURES), *, image_size: int = 12, e
     if image_size < 8:
         raise ValueError(f"image_size must be at least 8, got {image_size}")
     data = digits(size=image_size, seed=seed)
-    with torch_threads(1):
-        archs = tuple(train_arch(n, data, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
-                      for n in names)
+    archs = tuple(train_arch(n, data, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
+                  for n in names)
     return ArchComparison(archs, image_size, epochs, batch_size, float(lr), seed)
 
 

@@ -60,18 +60,16 @@ def architectures_figure(comparison, *, figsize=(16, 9)):
     """
     n = len(comparison.archs)
     fig = plt.figure(figsize=figsize, layout="constrained")
-    top, bottom = fig.subfigures(2, 1, height_ratios=[0.8, 1], hspace=0.02)
+    top, bottom = fig.subfigures(2, 1, height_ratios=[0.7, 1], hspace=0.02)
     colors = arch_colors(comparison)
     tax = top.subplots(1, n)
     tax = np.atleast_1d(tax)
-    longest = max(len(a.summary.rows) for a in comparison.archs) + 2
     for ax, a in zip(tax, comparison.archs):
         ax.axis("off")
         ax.set_title(f"{a.name}\n{a.description}", fontsize=10.5, color=colors[a.name],
                      fontweight="bold")
-        ax.text(0.0, 1.0, "\n".join(summary_lines(a.summary)), family="monospace", fontsize=9,
+        ax.text(0.0, 1.0, "\n".join(summary_lines(a.summary)), family="monospace", fontsize=9.5,
                 va="top", ha="left", transform=ax.transAxes, linespacing=1.35)
-        ax.set_ylim(0, longest)
     top.suptitle(f"learn.summary() of each model (input 1×{comparison.image_size}×{comparison.image_size}; "
                  "output shape: channels×height×width)", fontsize=11)
 

@@ -97,7 +97,7 @@ def draw_loader(trace, *, ax=None, epochs: int = 2, item: int = 0, views=None):
                 _image(ax, img, x, y, cmap)
                 ax.text(x + 0.5, y + 1.08, str(int(i)), ha="center", va="bottom", fontsize=11,
                         fontweight="bold", color=colors[b])
-            x0, x1 = lo * STEP - 0.12, (hi - 1) * STEP + 1.12
+            x0, x1 = lo * STEP - 0.03, (hi - 1) * STEP + 1.03
             _box(ax, x0, y - 0.95, x1, y + 1.5, colors[b], dashed=partial)
             shape = "×".join(str(d) for d in xb.shape)
             cap = (f"batch i = {b}" + (", partial" if partial else "") +
