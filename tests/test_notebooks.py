@@ -7,6 +7,10 @@ import pytest
 EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.py"))
 
 
+#: What some notebooks must print (beyond running without an error).
+PRINTS = {"otavio_interactive": ("held-out accuracy", "the network now says")}
+
+
 def test_there_are_notebooks():
     assert len(EXAMPLES) >= 6
 
@@ -28,3 +32,7 @@ def test_notebook_runs(path, tmp_path, monkeypatch, viz_cache_dir):
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
               if o.get("output_type") == "error"]
     assert not errors
+    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                      for o in c.get("outputs", []) if o.get("output_type") == "stream")
+    for needle in PRINTS.get(path.stem, ()):
+        assert needle in printed, (path.stem, needle)
