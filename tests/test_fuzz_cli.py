@@ -409,3 +409,20 @@ def test_hostile_input_through_a_real_process(case, files, tmp_path):
     needle = {"devfull": "No space left", "bomb": "decompression bomb", "deep": "nested too deeply",
               "lrplot": "--plot", "seed": "--seed", "cycles": "the most is"}[case]
     assert needle in lines[0], lines[0]
+
+
+def test_the_readme_lists_every_bound():
+    """Every bounded option appears in the README's bounds table with its upper bound."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = [ln.replace(",", "") for ln in readme.splitlines() if ln.startswith("| ") and "`--" in ln]
+    missing = []
+    for name, parser in _commands().items():
+        for a in _options(parser):
+            if not isinstance(a.type, (Int, Float)):
+                continue
+            opt, hi = a.option_strings[-1], a.type.hi
+            hi_text = "2**32-1" if hi == 2**32 - 1 else (str(int(hi)) if float(hi).is_integer() else str(hi))
+            if not any(f"`{opt}`" in r and (f"`{name}`" in r or "every command" in r) and hi_text in r
+                       for r in rows):
+                missing.append((name, opt, hi_text))
+    assert not missing, f"README bounds table lacks: {missing}"
