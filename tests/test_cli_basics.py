@@ -51,7 +51,7 @@ def test_bad_arguments_exit_2_with_one_line(tmp_path, args, needle):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0], r.stderr
     assert "Traceback" not in r.stderr
-    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    assert not (tmp_path / "out").exists()          # not even an empty output folder
 
 
 def test_unwritable_output_folder(tmp_path):

@@ -11,6 +11,7 @@ box-averaged (``Image.reduce``), so a 40-megapixel photo takes well under a seco
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -56,9 +57,11 @@ def read_gray(path, *, option=None, note=None):
                                      f"read is {MAX_PIXELS:,} pixels (a decompression bomb?)")
                 im.load()
                 gray = im.convert("L")
-        except Image.DecompressionBombError:
-            raise ValueError(f"{what}: it claims more pixels than Pillow allows (a "
-                             "decompression bomb)") from None
+        except Image.DecompressionBombError as exc:
+            n = re.search(r"\((\d+) pixels\)", str(exc))
+            claim = f"{int(n.group(1)):,} pixels" if n else "more pixels than Pillow allows"
+            raise ValueError(f"{what}: it claims {claim}; the most read is {MAX_PIXELS:,} "
+                             "pixels (a decompression bomb?)") from None
         except ValueError as exc:
             if str(exc).startswith(_label(option) + "image "):
                 raise
