@@ -91,7 +91,8 @@ def test_widget_module_renders_in_chromium(run):
             errors = []
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: errors.append(str(e)))
-            page.set_content(f"<style>{W.CSS}</style><div id='out'></div>")
+            # a notebook page has its own #main (JupyterLab's shell): the widget must leave it alone
+            page.set_content(f"<style>{W.CSS}</style><div id='main'></div><div id='out'></div>")
             page.evaluate("""async ([esm, state]) => {
                 const url = URL.createObjectURL(new Blob([esm], {type: "text/javascript"}));
                 const mod = await import(url);
@@ -101,6 +102,8 @@ def test_widget_module_renders_in_chromium(run):
             page.wait_for_function("() => window.vizTest && window.vizTest.lrfinder")
             got = page.evaluate("vizTest.lrfinder.suggest(10, 5)")
             canvas = page.locator("#out canvas").screenshot()
+            page.wait_for_timeout(50)
+            assert page.evaluate("document.getElementById('main').childElementCount") == 0
         finally:
             browser.close()
     assert not errors, errors

@@ -64,10 +64,24 @@ export default { render };
 """
 
 
+#: explorer.js builds the whole page into ``#main`` when it loads; a notebook has its own
+#: ``#main`` (JupyterLab's shell), so in the widget the shell sees none of the page's ids.
+_NO_PAGE = """(function () {
+  const hide = new Set(["main", "panel-nav", "theme-toggle"]);
+  return new Proxy(window.document, {get(doc, key) {
+    if (key === "getElementById") return id => (hide.has(id) ? null : doc.getElementById(id));
+    const v = doc[key];
+    return typeof v === "function" ? v.bind(doc) : v;
+  }});
+})()"""
+
+
 def build_esm() -> str:
     """The widget module: explorer.js, the lib-*.js and panel-*.js files, then anywidget's ``render``."""
-    parts = ["// viz explorer widget: the static page's scripts, inlined (viz/explorer/static)"]
-    for name in ["explorer.js", *_script_files()]:
+    parts = ["// viz explorer widget: the static page's scripts, inlined (viz/explorer/static)",
+             "// ---- explorer.js (it sees no page to build: the widget mounts one panel itself)\n"
+             f"(function (document) {{\n{_static_text('explorer.js')}\n}})({_NO_PAGE});"]
+    for name in _script_files():
         parts.append(f"// ---- {name}\n" + _static_text(name))
     return "\n;\n".join(parts) + "\n" + _RENDER
 
