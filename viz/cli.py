@@ -16,11 +16,11 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, exit 2 (argparse would print the usage too)
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog.split()[0]} --help)\n")
 
-
-def _progress(iterable, desc):
-    from tqdm import tqdm
-    return tqdm(iterable, desc=desc, unit="item", file=sys.stderr, dynamic_ncols=True,
-                disable=None, leave=True)
+    def _get_values(self, action, arg_strings):
+        # argparse turns `--opt=--` into an empty list, not an error: refuse it here
+        if action.option_strings and action.nargs is None and arg_strings == ["--"]:
+            self.error(f"argument {'/'.join(action.option_strings)}: expected one argument")
+        return super()._get_values(action, arg_strings)
 
 
 #: Bounds of the figure options: inches per side, dots per inch, pixels in one picture.
