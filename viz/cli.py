@@ -23,6 +23,12 @@ class _Parser(argparse.ArgumentParser):
         return super()._get_values(action, arg_strings)
 
 
+def _progress(iterable, desc):
+    from tqdm import tqdm
+    return tqdm(iterable, desc=desc, unit="item", file=sys.stderr, dynamic_ncols=True,
+                disable=None, leave=True)
+
+
 #: Bounds of the figure options: inches per side, dots per inch, pixels in one picture.
 SIZE_INCHES = (1.0, 50.0)
 DPI = Int(10, 600)
