@@ -122,6 +122,8 @@
     // y range: the smoothed curve, raw clipped to it
     const sm = data.smoothed;
     let y0 = Math.min(...sm), y1 = Math.max(...sm.slice(0, Math.min(n, 40)), ...sm.slice(-5));
+    if (data.stop_factor !== null && data.best_loss !== null && data.best_loss < 1e9)
+      y1 = Math.max(y1, Math.min(data.stop_factor * data.best_loss, 2 * y1));   // the final stop bar shows
     y1 = Math.max(y1, y0 + 1e-6); const pad = (y1 - y0) * 0.08; y0 -= pad; y1 += pad;
     const X = lr => L + (Math.log10(lr) - lx0) / (lx1 - lx0) * pw;
     const Y = v => T + ph - (Math.min(Math.max(v, y0), y1) - y0) / (y1 - y0) * ph;
@@ -159,6 +161,10 @@
       g.beginPath(); g.moveTo(L, Y(rp.threshold)); g.lineTo(L + pw, Y(rp.threshold)); g.stroke(); g.setLineDash([]);
     }
     g.restore();
+    if (rp.threshold !== null && rp.threshold >= y1) {
+      g.fillStyle = P.err; g.textAlign = "right"; g.textBaseline = "top";
+      g.fillText(`stop bar: ${rp.threshold.toFixed(2)} (above the plot)`, L + pw - 4, T + 2);
+    }
     if (k > 0) { g.fillStyle = P.accent; g.beginPath(); g.arc(X(lrs[k - 1]), Y(sm[k - 1]), 4, 0, 2 * Math.PI); g.fill(); }
     // suggestions, once the replay has reached the end
     if (k >= n && sug.suggestions.length) {
