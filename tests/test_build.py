@@ -22,9 +22,11 @@ def tiny_catalog(monkeypatch):
     fig = [e for e in real("figure") if e.name == "conv-example"]
     scene = catalog.Entry("tiny", "A tiny scene", "A circle is drawn.", f"{__name__}:TinyScene",
                           kind="scene", topic="spreadsheet")
+    broken = catalog.Entry("broken", "A broken scene", "Its class does not exist.",
+                           f"{__name__}:NoSuchScene", kind="scene", topic="spreadsheet")
 
     def entries(kind=None):
-        out = fig + [scene]
+        out = fig + [scene, broken]
         return [e for e in out if kind is None or e.kind == kind]
     monkeypatch.setattr(catalog, "entries", entries)
     return fig + [scene]
@@ -59,7 +61,7 @@ def test_dark_theme_differs(tmp_path):
     assert light[2, 2] > 200 and dark[2, 2] < 50
 
 
-def test_render_and_build(tmp_path, tiny_catalog):
+def test_render_and_build(tmp_path, tiny_catalog, capsys):
     assert main(["render", "tiny", "--out", str(tmp_path / "v"), "--quality", "low"]) == 0
     video = tmp_path / "v" / "tiny.mp4"
     with av.open(str(video)) as c:
@@ -68,9 +70,15 @@ def test_render_and_build(tmp_path, tiny_catalog):
         assert sum(1 for _ in c.decode(video=0)) >= 7      # 0.5 s at 15 fps
     assert _nonblank(tmp_path / "v" / "tiny-poster.png")
 
-    assert main(["build", "--out", str(tmp_path / "site")]) == 0
+    # figures and scenes in two processes; the broken scene is named, the rest is built
+    assert main(["build", "--out", str(tmp_path / "site"), "--jobs", "2"]) == 1
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("viz:")]
+    assert err == [f"viz: error: scene broken: AttributeError: module '{__name__}' has no "
+                   "attribute 'NoSuchScene'"]
     site = tmp_path / "site"
+    assert sorted(p.name for p in (site / "videos").iterdir()) == ["tiny-poster.png", "tiny.mp4"]
     html = (site / "index.html").read_text()
+    assert "broken" not in html
     for rel in ["figures/conv-example.png", "figures/conv-example-dark.png", "videos/tiny.mp4",
                 "videos/tiny-poster.png"]:
         assert (site / rel).exists() and f'"{rel}"' in html

@@ -23,15 +23,10 @@ class _Parser(argparse.ArgumentParser):
         return super()._get_values(action, arg_strings)
 
 
-def _progress(iterable, desc):
-    from tqdm import tqdm
-    return tqdm(iterable, desc=desc, unit="item", file=sys.stderr, dynamic_ncols=True,
-                disable=None, leave=True)
-
-
 #: Bounds of the figure options: inches per side, dots per inch, pixels in one picture.
 SIZE_INCHES = (1.0, 50.0)
 DPI = Int(10, 600)
+JOBS = Int(1, 256)
 MAX_PIXELS = 100_000_000
 
 
@@ -70,33 +65,51 @@ def cmd_list(args) -> int:
     return 0
 
 
+def _say_written(outcome):
+    """Without a progress bar (not a terminal), name each file written, on stderr."""
+    if outcome.ok and not sys.stderr.isatty():
+        values = outcome.value if isinstance(outcome.value, (tuple, list)) else [outcome.value]
+        for path in values:
+            if path is not None:
+                print(path, file=sys.stderr)
+
+
 def cmd_figures(args) -> int:
-    from . import catalog, export
+    from . import catalog, export, parallel
+    from ._io import ensure_dir
     chosen = catalog.select("figure", args.names)
-    bar = _progress(chosen, "figures")
-    for e in bar:   # save_figure checks format, dpi and folder before writing anything
-        bar.set_postfix_str(e.name)
-        path = export.save_figure(e, args.out, fmt=args.format, theme=args.theme, dpi=args.dpi,
-                                  size=args.size)
-        if bar.disable:   # no bar (not a terminal): say what was written instead
-            print(path, file=sys.stderr)
+    export.check_figure_options(args.format, args.dpi)   # bad options: exit 2, before any work
+    ensure_dir(args.out)
+    tasks = [parallel.Task("figure", e.name, export.save_figure, (e, args.out),
+                           {"fmt": args.format, "theme": args.theme, "dpi": args.dpi,
+                            "size": args.size}) for e in chosen]
+    outcomes = parallel.run_tasks(tasks, jobs=args.jobs, desc="figures", on_done=_say_written)
+    parallel.raise_failures(outcomes)     # the others are written; exit 1 naming the failed
     return 0
 
 
 def cmd_render(args) -> int:
-    from . import catalog, export
+    from . import catalog, export, parallel
+    from ._io import ensure_dir
     chosen = catalog.select("scene", args.names)
-    bar = _progress(chosen, "scenes")   # render_scene checks quality and folder first
-    for e in bar:
-        bar.set_postfix_str(e.name)
-        export.render_scene(e, args.out, quality=args.quality)
+    export.check_quality(args.quality)
+    if args.scheduler:
+        from .cluster import render_on_cluster
+        render_on_cluster(chosen, args.out, quality=args.quality, scheduler=args.scheduler,
+                          on_done=_say_written)
+        return 0
+    ensure_dir(args.out)
+    tasks = [parallel.Task("scene", e.name, export.render_scene, (e, args.out),
+                           {"quality": args.quality}) for e in chosen]
+    outcomes = parallel.run_tasks(tasks, jobs=args.jobs, desc="scenes", on_done=_say_written)
+    parallel.raise_failures(outcomes)
     return 0
 
 
 def cmd_build(args) -> int:
     from .build import build
-    build(args.out, quality=args.quality, scenes=not args.no_scenes, progress=_progress)
-    print(Path(args.out) / "index.html")
+    index = build(args.out, quality=args.quality, scenes=not args.no_scenes, jobs=args.jobs)
+    print(index)
     return 0
 
 
@@ -168,18 +181,26 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--size", type=_size, default=None, metavar="WxH",
                    help="figure size in inches, e.g. 12x6, each side 1..50 (default: each "
                    "figure's own)")
+    s.add_argument("--jobs", type=JOBS, default=None, metavar="N",
+                   help="processes in parallel, 1..256 (default: one per core)")
     s.set_defaults(func=cmd_figures)
 
     s = sub.add_parser("render", help="render Manim scenes to mp4")
     s.add_argument("names", nargs="*", metavar="SCENE", help="scenes to render (default: all)")
     s.add_argument("--out", default="videos", help="output folder (default: videos)")
     s.add_argument("--quality", default="low", help=f"{' | '.join(QUALITIES)} (default: low)")
+    s.add_argument("--jobs", type=JOBS, default=None, metavar="N",
+                   help="processes in parallel, 1..256 (default: one per core)")
+    s.add_argument("--scheduler", metavar="tcp://HOST:8786", default=None,
+                   help="render on a Dask cluster (pip install 'viz[cluster]'): one task per scene")
     s.set_defaults(func=cmd_render)
 
     s = sub.add_parser("build", help="all figures, all scenes and the gallery page index.html")
     s.add_argument("--out", default="build", help="output folder (default: build)")
     s.add_argument("--quality", default="low", help=f"{' | '.join(QUALITIES)} (default: low)")
     s.add_argument("--no-scenes", action="store_true", help="figures only (fast)")
+    s.add_argument("--jobs", type=JOBS, default=None, metavar="N",
+                   help="processes in parallel, 1..256 (default: one per core)")
     s.set_defaults(func=cmd_build)
 
     s = sub.add_parser("explore", help="the live explorer: draw a digit, touch any cell, drag any "
@@ -211,6 +232,7 @@ def main(argv=None) -> int:
     import warnings
 
     from ._io import track_new_dirs
+    from .parallel import TaskFailures
     parser = make_parser()
     try:
         args = parser.parse_args(argv)
@@ -226,6 +248,10 @@ def main(argv=None) -> int:
                                  for w in caught if str(w.message).strip()):
             print(f"viz: warning: {msg}", file=sys.stderr)
         return rc
+    except TaskFailures as exc:       # some figures/scenes failed, the others were written
+        for line in exc.lines:
+            print(f"viz: error: {line}", file=sys.stderr)
+        return 1
     except ValueError as exc:
         print(f"viz: error: {_one_line(exc)}", file=sys.stderr)
         return 2

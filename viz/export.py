@@ -7,20 +7,39 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ._io import atomic_path, ensure_dir
+from ._io import atomic_path, atomic_paths, ensure_dir
 
 FORMATS = ("png", "svg", "pdf")
 QUALITIES = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality",
              "4k": "fourk_quality"}
 
 
-def save_figure(entry, out_dir, *, fmt: str = "png", theme: str = "light", dpi: int = 150,
-                size: tuple[float, float] | None = None, suffix: str = "") -> Path:
-    """Build a catalog figure and write ``out_dir/<name><suffix>.<fmt>`` atomically."""
+#: Fixed salt for the ids matplotlib writes into SVG files (by default a new random one per
+#: file): the same figure gives the same bytes.
+SVG_HASHSALT = "viz"
+
+
+def check_figure_options(fmt: str, dpi: int) -> None:
+    """ValueError for an unknown format or a non-positive dpi (before any work)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     if dpi <= 0:
         raise ValueError(f"dpi must be positive, got {dpi}")
+
+
+def check_quality(quality: str) -> None:
+    if quality not in QUALITIES:
+        raise ValueError(f"unknown quality {quality!r} (choose from {', '.join(QUALITIES)})")
+
+
+def save_figure(entry, out_dir, *, fmt: str = "png", theme: str = "light", dpi: int = 150,
+                size: tuple[float, float] | None = None, suffix: str = "") -> Path:
+    """Build a catalog figure and write ``out_dir/<name><suffix>.<fmt>`` atomically.
+
+    The same figure gives the same bytes on the same machine: no dates in PNG, SVG or
+    PDF metadata, and a fixed salt for SVG ids.
+    """
+    check_figure_options(fmt, dpi)
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -34,7 +53,7 @@ def save_figure(entry, out_dir, *, fmt: str = "png", theme: str = "light", dpi: 
         try:
             if size is not None:
                 fig.set_size_inches(*size)
-            with atomic_path(dest) as tmp:
+            with atomic_path(dest) as tmp, matplotlib.rc_context({"svg.hashsalt": SVG_HASHSALT}):
                 fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_metadata(fmt, entry))
         finally:
             plt.close(fig)
@@ -56,8 +75,7 @@ def render_scene(entry, out_dir, *, quality: str = "low", poster: bool = True) -
     own files go to a temporary folder; only the finished video (and, with ``poster``,
     its last frame as ``<name>-poster.png``) are moved into ``out_dir``.
     """
-    if quality not in QUALITIES:
-        raise ValueError(f"unknown quality {quality!r} (choose from {', '.join(QUALITIES)})")
+    check_quality(quality)
     out_dir = ensure_dir(out_dir)
     scene_cls = entry.load()
     from manim import tempconfig
@@ -72,12 +90,10 @@ def render_scene(entry, out_dir, *, quality: str = "low", poster: bool = True) -
             movie = Path(scene.renderer.file_writer.movie_file_path)
             frame = scene.renderer.get_frame() if poster else None
         video = out_dir / f"{entry.name}.mp4"
-        with atomic_path(video) as tmp:
-            shutil.copyfile(movie, tmp)
-    poster_path = None
-    if frame is not None:
-        from PIL import Image
-        poster_path = out_dir / f"{entry.name}-poster.png"
-        with atomic_path(poster_path) as tmp:
-            Image.fromarray(frame).convert("RGB").save(tmp, format="png")
+        poster_path = out_dir / f"{entry.name}-poster.png" if frame is not None else None
+        with atomic_paths(*[d for d in (video, poster_path) if d is not None]) as tmps:
+            shutil.copyfile(movie, tmps[0])
+            if poster_path is not None:
+                from PIL import Image
+                Image.fromarray(frame).convert("RGB").save(tmps[1], format="png")
     return video, poster_path
