@@ -311,3 +311,19 @@ def test_zz_no_console_errors_and_no_network(session):
             "panel-otavio.js"} <= names
     html = (session["dir"] / "index.html").read_text()
     assert "http://" not in html and "https://" not in html and 'type="module"' not in html
+
+
+# ------------------------------------------------------------------ the writer (no browser)
+def test_write_explorer_refuses_bad_data_and_folders(tmp_path):
+    from viz.cli import main
+    from viz.explore import write_explorer
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        write_explorer(tmp_path / "x", data={"version": 1, "convexample": {"dense": float("nan")}})
+    assert list((tmp_path / "x").iterdir()) == []                 # nothing written
+    (tmp_path / "file").write_text("")
+    assert main(["explore", "--out", str(tmp_path / "file")]) == 2   # a file, not a folder
+    index = write_explorer(tmp_path / "y", data={"version": 1}, gallery_href="../index.html")
+    html = index.read_text()
+    assert html.index("data.js") < html.index("explorer.js") < html.index("lib-nets.js") \
+        < html.index("panel-convexample.js") < html.index("panel-otavio.js")
+    assert 'href="../index.html"' in html and (tmp_path / "y" / "data.js").read_text().startswith("window.VIZ_DATA = {")

@@ -23,6 +23,10 @@
     sgdr: "5. SGDR and the learning-rate schedules",
     lrfinder: "6. The LR finder, replayed",
   };
+  var SHORT = {
+    convexample: "Conv-example network", otavio: "Otavio\u2019s network", convarith: "Conv arithmetic",
+    softmax: "Softmax vs sigmoid", sgdr: "SGDR schedules", lrfinder: "LR finder",
+  };
   var registry = {};
   var registered = [];
   var instances = [];   // {id, el, inst}
@@ -336,7 +340,7 @@
         el("h2", {id: "h-" + id}, title),
         panel && panel.intro ? el("p", {"class": "viz-intro"}, panel.intro) : null, body);
       main.appendChild(section);
-      if (nav) nav.appendChild(el("a", {href: "#panel-" + id}, title.replace(/^\d+\.\s*/, "")));
+      if (nav) nav.appendChild(el("a", {href: "#panel-" + id, title: title}, (panel && panel.short) || SHORT[id] || title.replace(/^\d+\.\s*/, "")));
       if (!panel) { message(body, "This panel is not part of this build.", "info"); return; }
       try {
         mount(id, body, data[id]);

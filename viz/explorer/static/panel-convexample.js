@@ -96,36 +96,49 @@
       [[0, 0], [0, 1], [1, 0], [1, 1]].map(function (ix) { return kernelGrid("conv2", ix, kernelLabel("conv2", ix)); }));
     var resetBtn = el("button", {type: "button"}, "Back to the sheet\u2019s filters");
 
-    root.appendChild(el("div", {"class": "viz-cols"},
-      el("div", null,
-        el("figure", {"class": "viz-figure"},
-          el("figcaption", null, el("b", null, "input"), " 28\u00d728, 0 (white) to 1 (dark): draw here"),
-          drawCanvas),
-        el("div", {"class": "viz-row"}, clearBtn, eraseBtn, presetSel),
+    var main = el("div", {"class": "cx-main"});
+    var hideBtn = el("button", {type: "button", "class": "cx-hide", "aria-expanded": "true"}, "Hide");
+    var side = el("aside", {"class": "cx-side", "aria-label": "Where does this number come from?"},
+      el("div", {"class": "cx-side-head"},
+        el("h3", null, "Where does this number come from?"), hideBtn),
+      el("p", {"class": "viz-muted cx-hint"}, "Point at or tap a cell of any map below (or Tab to a map and use the arrow keys)."),
+      inspect);
+    hideBtn.addEventListener("click", function () {
+      var hidden = side.classList.toggle("collapsed");
+      hideBtn.textContent = hidden ? "Show" : "Hide";
+      hideBtn.setAttribute("aria-expanded", hidden ? "false" : "true");
+    });
+    root.appendChild(el("div", {"class": "cx-layout"}, main, side));
+    main.appendChild(el("div", {"class": "viz-cols"},
+      el("figure", {"class": "viz-figure"},
+        el("figcaption", null, el("b", null, "input"), " 28\u00d728, 0 (white) to 1 (dark): draw here"),
+        drawCanvas),
+      el("div", {style: {flex: "1 1 14rem", minWidth: "0"}},
+        el("div", {"class": "viz-row"}, clearBtn, eraseBtn),
+        el("div", {"class": "viz-row"}, presetSel),
         el("div", {"class": "viz-row"}, el("label", {"class": "viz-muted"}, "Your picture: ", file)),
-        msg),
-      el("div", {style: {flex: "1 1 22rem", minWidth: "0"}},
-        el("h3", {style: {margin: ".1rem 0 .3rem", fontSize: "1rem"}}, "Where does this number come from?"),
-        inspect)));
-    root.appendChild(el("div", {"class": "viz-row"}, zoom.root,
+        msg)));
+    main.appendChild(el("div", {"class": "viz-row"}, zoom.root,
       el("label", null, reluBox, " show the sums before ReLU")));
-    root.appendChild(el("div", {"class": "viz-layer"},
+    main.appendChild(el("p", {"class": "viz-muted", style: {margin: "0"}},
+      "Make the cells bigger and their numbers appear in them."));
+    main.appendChild(el("div", {"class": "viz-layer"},
       el("h3", null, "conv1: two 3\u00d73 filters over the input, then ReLU"),
       el("div", {"class": "viz-cols"}, [0, 1].map(function (i) {
         return fig("conv1", i, canvases.conv1[i], "conv1 filter " + (i + 1) + " (" + names[i] + ")");
       }))));
-    root.appendChild(el("div", {"class": "viz-layer"},
+    main.appendChild(el("div", {"class": "viz-layer"},
       el("h3", null, "conv2: two filters, each 2\u00d73\u00d73 over both conv1 maps, then ReLU"),
       el("div", {"class": "viz-cols"}, [0, 1].map(function (i) {
         return fig("conv2", i, canvases.conv2[i], "conv2 filter " + (i + 1));
       }))));
-    root.appendChild(el("div", {"class": "viz-layer"},
+    main.appendChild(el("div", {"class": "viz-layer"},
       el("h3", null, "max-pool 2\u00d72, then dense: every pooled value times its weight, summed"),
       el("div", {"class": "viz-cols"},
         [0, 1].map(function (i) { return fig("pool", i, canvases.pool[i], "pool, channel " + (i + 1)); }),
         [0, 1].map(function (i) { return fig("weights", i, canvases.weights[i], "dense weights, channel " + (i + 1)); }),
         denseOut)));
-    root.appendChild(el("div", {"class": "viz-layer"},
+    main.appendChild(el("div", {"class": "viz-layer"},
       el("h3", null, "The filters: type a weight and every layer updates"),
       kernelBoxes, el("div", {"class": "viz-row"}, resetBtn), kernelMsg));
 
