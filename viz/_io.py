@@ -108,9 +108,10 @@ def check_output(dest, option=None) -> str:
     """Check that ``dest`` can be written, creating nothing; say how it would be written.
 
     Returns ``"replace"`` (a regular file, or a new one), or ``"through"`` (a character
-    device or a pipe with a reader: written to, not replaced). Raises ``ValueError``
-    naming ``option`` (e.g. ``"--json"``) for a folder, a socket, a block device, a pipe
-    without a reader, or a place where no file can be made.
+    device or a pipe: written to, not replaced; a pipe nobody opens for reading within
+    :data:`FIFO_WAIT_S`, or a full device, fails only when written). Raises ``ValueError``
+    naming ``option`` (e.g. ``"--json"``) for a folder, a socket, a block device, a symlink
+    into a missing folder, or a place where no file can be made (``/proc``, ``/sys``).
     """
     dest = Path(dest)
     if str(dest) in ("", "."):
