@@ -178,6 +178,13 @@ def test_panel1_upload_equals_load_image(session, tmp_path):
         assert x.max() > 0.5
         assert_convexample(ce(page), torch_convexample(x))
     assert "reduced to" in text
+    # a JPEG: decoded by Chromium here and by Pillow there (both libjpeg-turbo; equal on the
+    # machines tried, allowed 2 grey levels of 255 elsewhere)
+    _png(tmp_path / "seven.jpg", (300, 200), [[(.2, .2), (.8, .25), (.45, .9)]])
+    assert "seven.jpg" in upload(page, tmp_path / "seven.jpg")
+    x = np.array(ce(page, "input()"))
+    np.testing.assert_allclose(x, load_image(tmp_path / "seven.jpg"), rtol=0, atol=2 / 255 + 1e-12)
+    assert_convexample(ce(page), torch_convexample(x))
 
 
 def test_panel1_bad_uploads_say_so_and_change_nothing(session, tmp_path):
