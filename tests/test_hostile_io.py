@@ -160,3 +160,13 @@ def test_hostile_kernels_json(tmp_path, content, needle):
     with pytest.raises(ValueError, match=needle) as info:
         load_kernels(tmp_path / "k.json")
     assert "\n" not in str(info.value)
+
+
+def test_summarize_refuses_a_huge_input_size_before_running():
+    from torch import nn
+
+    from viz.core.summary import summarize
+    model = nn.Sequential(nn.Conv2d(1, 2, 3))
+    with pytest.raises(ValueError, match="10,000,000,000 numbers; the most"):
+        summarize(model, (1, 1, 100_000, 100_000))
+    assert summarize(model, (1, 1, 8, 8)).rows[0].output_shape == (1, 2, 6, 6)

@@ -141,6 +141,10 @@ def weight_matrix(module) -> np.ndarray | None:
     return a.reshape(a.shape[0], -1).copy()
 
 
+#: The largest input (numbers in one ``input_size``) :func:`summarize` runs a forward pass on.
+MAX_INPUT_NUMBERS = 50_000_000
+
+
 def _check_input_size(input_size) -> tuple:
     bad = ValueError(f"input_size must be a shape like (1, 3, 224, 224) of positive integers, "
                      f"got {input_size!r}")
@@ -151,6 +155,10 @@ def _check_input_size(input_size) -> tuple:
     if not len(input_size) or not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool)
                                       and d > 0 for d in input_size):
         raise bad
+    numbers = int(np.prod([int(d) for d in input_size], dtype=object))
+    if numbers > MAX_INPUT_NUMBERS:
+        raise ValueError(f"input_size {tuple(int(d) for d in input_size)} is {numbers:,} numbers; "
+                         f"the most summarize runs is {MAX_INPUT_NUMBERS:,}")
     return tuple(int(d) for d in input_size)
 
 
