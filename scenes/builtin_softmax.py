@@ -8,9 +8,9 @@ wanders, and its bars leave [0, 1] (vermillion).
 
     manim -ql scenes/builtin_softmax.py OutputsWander
 """
-from manim import DOWN, UP, FadeIn, Scene, ValueTracker, VGroup, linear
+from manim import DOWN, UP, FadeIn, ValueTracker, VGroup, linear
 
-from viz.anim import FONT, glyph
+from viz.anim import FONT, Scene, glyph
 from viz.anim.featuremap import INK, FeatureMap
 from viz.anim.outputbars import SignedBars
 from viz.core.builtin_softmax import cached_comparison
@@ -24,13 +24,12 @@ load = cached_comparison      # tests swap in a recorded comparison
 def _readout(tracker, fmt, values, **kw):
     """A glyph that shows ``fmt.format(values[round(tracker)])`` every frame."""
     g = glyph(fmt.format(values[0]), font=FONT, **kw)
-    anchor = VGroup(g)
 
     def update(m):
         i = int(min(max(round(tracker.get_value()), 0), len(values) - 1))
         m.become(glyph(fmt.format(values[i]), font=FONT, **kw).move_to(m.get_center()))
     g.add_updater(update)
-    return anchor, g
+    return g
 
 
 class OutputsWander(Scene):
@@ -48,20 +47,20 @@ class OutputsWander(Scene):
                             title="(a) softmax + cross-entropy").move_to([-1.4, 1.0, 0])
         bars_b = SignedBars(b.outputs[0, DIGIT], classes, unit=2.6, color=B_COLOR,
                             title="(b) linear, MSE onto one-hot").move_to([4.0, 1.0, 0])
-        bars_b.align_to(bars_a.zero, DOWN).shift(DOWN * (bars_b.zero.get_y() - bars_a.zero.get_y()))
+        bars_b.shift(UP * (bars_a.zero.get_y() - bars_b.zero.get_y()))      # one 0 line for both
         t = ValueTracker(0)
         bars_a.follow(t, a.outputs[:, DIGIT])
         bars_b.follow(t, b.outputs[:, DIGIT])
         y_read = bars_a.zero.get_y() - 1.35
-        _, step = _readout(t, "step {}", comp.steps, font_size=24, color=TEXT)
+        step = _readout(t, "step {}", comp.steps, font_size=24, color=TEXT)
         step.move_to([-5.3, y_read - 0.05, 0])
-        _, sum_a = _readout(t, "sum = {:.3f}", a.output_sums[:, DIGIT], font_size=24, color=A_COLOR)
-        _, sum_b = _readout(t, "sum = {:.3f}", b.output_sums[:, DIGIT], font_size=24, color=B_COLOR)
+        sum_a = _readout(t, "sum = {:.3f}", a.output_sums[:, DIGIT], font_size=24, color=A_COLOR)
+        sum_b = _readout(t, "sum = {:.3f}", b.output_sums[:, DIGIT], font_size=24, color=B_COLOR)
         sum_a.move_to([bars_a.zero.get_center()[0], y_read, 0])
         sum_b.move_to([bars_b.zero.get_center()[0], y_read, 0])
-        _, out_b = _readout(t, "{} outside [0, 1]", b.n_outside[:, DIGIT], font_size=20, color="#D55E00")
+        out_b = _readout(t, "{} outside [0, 1]", b.n_outside[:, DIGIT], font_size=20, color="#D55E00")
         out_b.next_to(sum_b, DOWN, buff=0.2)
-        _, out_a = _readout(t, "{} outside [0, 1]", a.n_outside[:, DIGIT], font_size=20, color=MUTED)
+        out_a = _readout(t, "{} outside [0, 1]", a.n_outside[:, DIGIT], font_size=20, color=MUTED)
         out_a.next_to(sum_a, DOWN, buff=0.2)
         self.add(title)
         self.play(FadeIn(digit), FadeIn(d_lbl), FadeIn(bars_a), FadeIn(bars_b), FadeIn(step),
