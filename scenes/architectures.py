@@ -7,9 +7,9 @@ took on the machine that ran it. The conclusion, from the numbers, closes it.
 
     manim -ql scenes/architectures.py ArchitecturesCompared
 """
-from manim import DOWN, UP, FadeIn, Rectangle, RoundedRectangle, Scene, ValueTracker, VGroup, linear
+from manim import DOWN, UP, FadeIn, Rectangle, RoundedRectangle, ValueTracker, VGroup, linear
 
-from viz.anim import glyph
+from viz.anim import Scene, glyph
 from viz.core.architectures import cached_comparison
 
 TEXT, MUTED = "#EEEEEE", "#999999"

@@ -10,10 +10,10 @@ five probability charts merge into their average, which is test-time augmentatio
 """
 from __future__ import annotations
 
-from manim import (DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Group, Indicate, Scene,
+from manim import (DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Group, Indicate,
                    SurroundingRectangle, Text, Transform, TransformFromCopy, VGroup, Write)
 
-from viz.anim import FONT
+from viz.anim import FONT, Scene
 from viz.anim.pictures import PictureCamera, ProbBars, picture
 from viz.core.augment import augment_image, digits_tta, sample_image
 

@@ -11,9 +11,9 @@ Render: ``manim -ql scenes/conv_example.py ConvExample`` or
 ``viz render conv-example --quality low``.
 """
 from manim import (DOWN, Group, RIGHT, UP, WHITE, YELLOW, Arrow, FadeIn, FadeOut, Create,
-                   Scene, Text, Transform, VGroup)
+                   Text, Transform, VGroup)
 
-from viz.anim import FONT, NumberGrid
+from viz.anim import FONT, NumberGrid, Scene
 from viz.core.spreadsheet import conv1_step, teaching_row, trace_conv_example
 
 STEPS = 6          # cells computed one by one

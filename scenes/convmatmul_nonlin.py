@@ -11,9 +11,9 @@ Render: ``manim -ql scenes/convmatmul_nonlin.py ShallowApprox`` or ``viz render 
 """
 import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, WHITE, YELLOW, Axes, Create, DashedLine, Dot,
-                   FadeIn, FadeOut, Line, Scene, Transform, TransformFromCopy, VGroup, VMobject)
+                   FadeIn, FadeOut, Line, Transform, TransformFromCopy, VGroup, VMobject)
 
-from viz.anim import DIVERGING, NumberGrid, glyph
+from viz.anim import DIVERGING, NumberGrid, Scene, glyph
 from viz.anim.matrix import MatrixBlock, label
 from viz.core import convmatmul as cm
 from viz.core import convmatmul_nonlin as nl

@@ -9,9 +9,9 @@ pixels, the same labels.
 
     manim -ql scenes/dataloading.py DataLoaderScene
 """
-from manim import DOWN, UP, FadeIn, FadeOut, ReplacementTransform, RoundedRectangle, Scene, VGroup
+from manim import DOWN, UP, FadeIn, FadeOut, ReplacementTransform, RoundedRectangle, VGroup
 
-from viz.anim import glyph
+from viz.anim import Scene, glyph
 from viz.anim.featuremap import INK, FeatureMap
 from viz.core.dataloading import trace_loader
 

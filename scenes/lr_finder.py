@@ -10,9 +10,9 @@ still falling steeply.
 """
 from __future__ import annotations
 
-from manim import DOWN, LEFT, UP, FadeIn, FadeOut, GrowArrow, Scene, ValueTracker, VGroup, linear
+from manim import DOWN, LEFT, UP, FadeIn, FadeOut, GrowArrow, ValueTracker, VGroup, linear
 
-from viz.anim import glyph
+from viz.anim import Scene, glyph
 from viz.anim.lr_finder import DIVERGE_COLOR, FLAT_COLOR, PICK_COLOR, LRPlot, lr_text
 from viz.core.lr_finder import digits_lr_find, loss_regions
 

@@ -13,10 +13,10 @@ and the percentages follow. Every number comes from the real network of
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, UP, FadeIn, FadeOut, Rectangle, Scene,
+from manim import (DOWN, LEFT, UP, FadeIn, FadeOut, Rectangle,
                    Text, Transform, ValueTracker, config, linear)
 
-from viz.anim import FONT, GREEN_RED, NumberGrid, glyph
+from viz.anim import FONT, GREEN_RED, NumberGrid, Scene, glyph
 from viz.anim.featuremap import INK, FeatureMap, revealed
 from viz.core.otavio import load_otavio, otavio_story
 

@@ -8,10 +8,10 @@ ends in the wide, flat one. The epochs add up on the right: 1 + 2 + 4 = 7.
 
     manim -ql scenes/sgdr.py SGDRRestarts
 """
-from manim import (DOWN, LEFT, PI, RIGHT, UP, Arrow, Axes, Create, Dot, FadeIn, Scene, Text,
+from manim import (DOWN, LEFT, PI, RIGHT, UP, Arrow, Axes, Create, Dot, FadeIn, Text,
                    ValueTracker, VGroup, VMobject, Write, linear)
 
-from viz.anim import FONT
+from viz.anim import FONT, Scene
 from viz.core.sgdr_landscape import sgdr_ball
 
 WAVE, BALL, LAND, MUTED, HOT = "#56B4E9", "#E69F00", "#DDDDDD", "#999999", "#CC79A7"

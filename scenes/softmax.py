@@ -18,10 +18,10 @@ Every number comes from ``viz.core.softmax`` / ``viz.core.multilabel``. Render:
 """
 from __future__ import annotations
 
-from manim import (DOWN, LEFT, RIGHT, UP, Create, Dot, FadeIn, FadeOut, Group, Scene, SurroundingRectangle,
+from manim import (DOWN, LEFT, RIGHT, UP, Create, Dot, FadeIn, FadeOut, Group, SurroundingRectangle,
                    Transform, ValueTracker, VGroup, linear)
 
-from viz.anim import NumberGrid, glyph
+from viz.anim import NumberGrid, Scene, glyph
 from viz.anim.glyphs import fit_font_size
 from viz.anim.probbars import SIGMOID_COLOR, SOFTMAX_COLOR, ProbBars, UnitChart, tile_image
 from viz.core import softmax as sm

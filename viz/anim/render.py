@@ -1,0 +1,251 @@
+"""Redraw only what moves: a Cairo renderer for scenes with thousands of still mobjects.
+
+Manim's Cairo renderer draws the mobjects that come *before* the first animated one in
+drawing order once per ``play`` (its "static image") and redraws everything after it on
+every frame. One cell of a 28x28 ``NumberGrid`` changing, or a window moving over a
+grid added later, therefore redraws whole grids (~2,400 paths) 15-60 times a second.
+
+``RegionRenderer`` draws each ``play`` the same frames, but per frame it only redraws
+the part of the picture that the moving mobjects touch:
+
+1. once per ``play``: the *still image*: background + every mobject that is not moving,
+   in drawing order (moving = the family of an animated mobject; for updaters and
+   ``UpdateFromFunc``-style animations, whose effects are arbitrary, everything Manim
+   itself would redraw);
+2. every frame: the screen is cut into ``TILE``-pixel tiles; the tiles under a moving
+   mobject's bounding box (grown by its stroke, mitre joins and anti-aliasing) are
+   marked; every mobject, moving or not, whose box reaches a marked tile is drawn in
+   drawing order onto the background, and those tiles are copied over the still image.
+
+A pixel outside the marked tiles is touched by no moving mobject, so it is the still
+image's pixel; a pixel inside is drawn from every mobject that touches it, in order:
+the frame is pixel-for-pixel the one Manim draws. Where that cannot be guaranteed
+(z-indices, a moving camera, foreground mobjects, point clouds, background images,
+or most of the screen moving), a ``play`` falls back to Manim's own drawing.
+
+Use :class:`viz.anim.Scene` (a ``manim.Scene`` with this renderer) for toolkit scenes;
+``VIZ_PLAIN_RENDERER=1`` in the environment switches back to Manim's renderer (to
+compare frames or times).
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+from manim import Scene as _ManimScene
+from manim import config
+from manim.animation.composition import AnimationGroup
+from manim.animation.updaters.update import MaintainPositionRelativeTo, UpdateFromFunc
+from manim.camera.camera import Camera
+from manim.camera.moving_camera import MovingCamera
+from manim.constants import LineJointType, RendererType
+from manim.mobject.mobject import Mobject
+from manim.mobject.types.image_mobject import AbstractImageMobject
+from manim.mobject.types.vectorized_mobject import VMobject
+from manim.renderer.cairo_renderer import CairoRenderer
+from manim.utils.family import extract_mobject_family_members
+
+TILE = 8                 # pixels per tile side
+FULL_REDRAW = 0.6        # above this share of tiles marked, redraw everything (cheaper)
+_AA = 2.0                # anti-aliasing margin, pixels
+_MITRE = 10.0            # cairo's default mitre limit
+_OPAQUE = (UpdateFromFunc, MaintainPositionRelativeTo)
+
+
+def _opaque(anim) -> bool:
+    """An animation whose effect may reach beyond its own mobject's family."""
+    if isinstance(anim, AnimationGroup):
+        return any(_opaque(a) for a in anim.animations)
+    return isinstance(anim, _OPAQUE) or not type(anim).__module__.startswith("manim.")
+
+
+class _Plan:
+    """Drawing order and still image of one ``play``."""
+
+    __slots__ = ("prefix", "suffix_ids", "order", "moving", "static_boxes", "still",
+                 "prefix_image")
+
+
+class RegionRenderer(CairoRenderer):
+    """``CairoRenderer`` that redraws, per frame, only the tiles moving mobjects touch."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._plan: _Plan | None = None
+        self.stats = {"plays": 0, "fallback_plays": 0, "frames": 0, "full_frames": 0,
+                      "replans": 0, "drawn": 0}
+
+    # ----- one play ------------------------------------------------------------------
+    def save_static_frame_data(self, scene, static_mobjects):
+        self._plan = None
+        if not scene.is_current_animation_frozen_frame():
+            self.stats["plays"] += 1
+            self._plan = self._make_plan(scene)
+            if self._plan is None:
+                self.stats["fallback_plays"] += 1
+        if self._plan is None:
+            return super().save_static_frame_data(scene, static_mobjects)
+        self.static_image = None
+        return None
+
+    def _supported(self, scene) -> bool:
+        cam = self.camera
+        return (config.renderer == RendererType.CAIRO and not scene.foreground_mobjects
+                and not isinstance(cam, MovingCamera)
+                and type(cam).transform_points_pre_display is Camera.transform_points_pre_display
+                and type(cam).display_multiple_vectorized_mobjects
+                is Camera.display_multiple_vectorized_mobjects
+                and bool(scene.moving_mobjects))
+
+    def _make_plan(self, scene) -> _Plan | None:
+        if not self._supported(scene):
+            return None
+        use_z = self.camera.use_z_index
+        prefix = extract_mobject_family_members(scene.static_mobjects, use_z, True)
+        suffix = extract_mobject_family_members(scene.moving_mobjects, use_z, True)
+        order = []
+        for m in prefix + suffix:
+            kind = self.camera.type_or_raise(m)
+            if kind is Mobject:          # drawn as nothing (a ValueTracker's one point)
+                continue
+            if m.z_index != 0 or (kind is VMobject and m.get_background_image() is not None):
+                return None
+            if kind is not VMobject and kind is not AbstractImageMobject:
+                return None              # point clouds: not handled here
+            order.append(m)
+        # What may change during the play: the families of the animated mobjects, and
+        # what Manim itself redraws for updaters and opaque animations.
+        moving = set()
+        precise = []
+        for anim in scene.animations:
+            if _opaque(anim):
+                for m in scene.get_moving_mobjects(anim):
+                    moving.update(id(x) for x in m.get_family())
+            else:
+                precise.append(anim)
+        for m in scene.get_moving_mobjects():        # updaters (and foreground) only
+            moving.update(id(x) for x in m.get_family())
+        for anim in precise:
+            moving.update(id(x) for x in anim.mobject.get_family())
+            if isinstance(anim, AnimationGroup):
+                for sub in anim.animations:
+                    moving.update(id(x) for x in sub.mobject.get_family())
+        plan = _Plan()
+        plan.prefix = prefix
+        plan.suffix_ids = [id(m) for m in suffix]
+        plan.order = order
+        plan.moving = np.array([id(m) in moving for m in order], bool)
+        plan.prefix_image = None
+        if not plan.moving.any():
+            return None
+        still = [m for m, mv in zip(order, plan.moving) if not mv]
+        plan.static_boxes = self._tile_boxes(still)
+        cam = self.camera
+        cam.reset()
+        cam.capture_mobjects(still, include_submobjects=False)
+        plan.still = cam.pixel_array.copy()
+        return plan
+
+    # ----- one frame -----------------------------------------------------------------
+    def render(self, scene, time, moving_mobjects=None):
+        plan = self._plan
+        if plan is not None:
+            suffix = extract_mobject_family_members(scene.moving_mobjects,
+                                                    self.camera.use_z_index, True)
+            if [id(m) for m in suffix] != plan.suffix_ids:   # the scene changed mid-play
+                self.stats["replans"] += 1
+                plan = self._plan = self._make_plan(scene)
+                if plan is None:
+                    super().save_static_frame_data(scene, scene.static_mobjects)
+        if plan is None:
+            return super().render(scene, time, moving_mobjects)
+        self.stats["frames"] += 1
+        cam = self.camera
+        order, moving = plan.order, plan.moving
+        movers = [m for m, mv in zip(order, moving) if mv]
+        mover_boxes = self._tile_boxes(movers)
+        ny, nx = self._tiles_shape()
+        marked = np.zeros((ny, nx), bool)
+        for x0, y0, x1, y1 in mover_boxes:
+            if x0 <= x1 and y0 <= y1:
+                marked[y0:y1 + 1, x0:x1 + 1] = True
+        if marked.mean() > FULL_REDRAW:
+            self.stats["full_frames"] += 1
+            cam.reset()
+            cam.capture_mobjects(order, include_submobjects=False)
+            self.stats["drawn"] += len(order)
+            self.add_frame(self.get_frame())
+            return None
+        boxes = np.empty((len(order), 4), np.int64)
+        boxes[~moving] = plan.static_boxes
+        boxes[moving] = mover_boxes
+        sat = np.zeros((ny + 1, nx + 1), np.int64)
+        sat[1:, 1:] = marked.cumsum(0).cumsum(1)
+        x0, y0, x1, y1 = (np.clip(boxes[:, k], 0, lim) for k, lim in
+                          zip(range(4), (nx - 1, ny - 1, nx - 1, ny - 1)))
+        visible = (boxes[:, 0] <= boxes[:, 2]) & (boxes[:, 1] <= boxes[:, 3])
+        hits = sat[y1 + 1, x1 + 1] - sat[y0, x1 + 1] - sat[y1 + 1, x0] + sat[y0, x0]
+        chosen = [order[i] for i in np.flatnonzero(visible & (hits > 0))]
+        cam.reset()
+        cam.capture_mobjects(chosen, include_submobjects=False)
+        self.stats["drawn"] += len(chosen)
+        mask = np.repeat(np.repeat(marked, TILE, 0), TILE, 1)[:cam.pixel_height, :cam.pixel_width]
+        np.copyto(cam.pixel_array, plan.still, where=~mask[..., None])
+        self.add_frame(self.get_frame())
+        return None
+
+    # ----- geometry --------------------------------------------------------------------
+    def _tiles_shape(self):
+        cam = self.camera
+        return -(-cam.pixel_height // TILE), -(-cam.pixel_width // TILE)
+
+    def _tile_boxes(self, mobjects) -> np.ndarray:
+        """(n, 4) int tile ranges x0, y0, x1, y1 (inclusive) that each mobject may touch;
+        an empty range (x0 > x1) for one entirely off screen."""
+        cam = self.camera
+        pw, ph, fw, fh = cam.pixel_width, cam.pixel_height, cam.frame_width, cam.frame_height
+        fc = cam.frame_center
+        sx, sy = pw / fw, ph / fh
+        out = np.empty((len(mobjects), 4), np.int64)
+        ny, nx = self._tiles_shape()
+        for k, m in enumerate(mobjects):
+            pts = m.points
+            if len(pts) == 0 or not np.isfinite(pts).all():
+                out[k] = (1, 1, 0, 0)
+                continue
+            if isinstance(m, AbstractImageMobject) and len(pts) == 3:   # UL, UR, DL
+                pts = np.vstack([pts, pts[1] + pts[2] - pts[0]])
+            lo, hi = pts.min(axis=0), pts.max(axis=0)
+            if isinstance(m, VMobject):
+                w = max(m.get_stroke_width(False), m.get_stroke_width(True))
+                pad = w * cam.cairo_line_width_multiple * sx / 2
+                if m.joint_type in (LineJointType.AUTO, LineJointType.MITER):
+                    pad *= _MITRE
+                pad += _AA
+            else:
+                pad = _AA + 1
+            px0 = (lo[0] - fc[0]) * sx + pw / 2 - pad
+            px1 = (hi[0] - fc[0]) * sx + pw / 2 + pad
+            py0 = ph / 2 - (hi[1] - fc[1]) * sy - pad
+            py1 = ph / 2 - (lo[1] - fc[1]) * sy + pad
+            bx0, by0 = int(np.floor(px0 / TILE)), int(np.floor(py0 / TILE))
+            bx1, by1 = int(np.floor(px1 / TILE)), int(np.floor(py1 / TILE))
+            if bx1 < 0 or by1 < 0 or bx0 >= nx or by0 >= ny:
+                out[k] = (1, 1, 0, 0)
+            else:
+                out[k] = (max(bx0, 0), max(by0, 0), min(bx1, nx - 1), min(by1, ny - 1))
+        return out
+
+
+class Scene(_ManimScene):
+    """``manim.Scene`` drawn by :class:`RegionRenderer` (same frames, far fewer paths).
+
+    ``VIZ_PLAIN_RENDERER=1`` in the environment: Manim's own renderer instead.
+    """
+
+    def __init__(self, renderer=None, camera_class=Camera, **kwargs):
+        if (renderer is None and config.renderer == RendererType.CAIRO
+                and not os.environ.get("VIZ_PLAIN_RENDERER")):
+            renderer = RegionRenderer(camera_class=camera_class,
+                                      skip_animations=kwargs.get("skip_animations", False))
+        super().__init__(renderer=renderer, camera_class=camera_class, **kwargs)
