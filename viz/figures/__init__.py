@@ -6,6 +6,8 @@ omitted), and they return the Axes (figure-level functions return the Figure). T
 never call ``plt.show()``, save files, or change global rcParams: open a theme with
 ``with viz.figures.theme("dark"):`` around the call instead.
 """
-from ._style import DIVERGING_CMAP, PALETTE, SEQUENTIAL_CMAP, annotate_cells, new_axes, theme
+from ._style import (DIVERGING_CMAP, PALETTE, SEQUENTIAL_CMAP, annotate_cells, cell_texts, new_axes,
+                     theme)
 
-__all__ = ["DIVERGING_CMAP", "PALETTE", "SEQUENTIAL_CMAP", "annotate_cells", "new_axes", "theme"]
+__all__ = ["DIVERGING_CMAP", "PALETTE", "SEQUENTIAL_CMAP", "annotate_cells", "cell_texts", "new_axes",
+           "theme"]

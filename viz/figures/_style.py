@@ -55,36 +55,52 @@ def new_axes(ax=None, figsize=(6.4, 4.2)):
 
 def annotate_cells(ax, values, *, fmt="{:.1f}", cmap=None, norm=None, min_fontsize=4.5,
                    max_fontsize=10, skip_zeros=False, layout=True):
-    """Write each value in its heatmap cell if the text fits; return the Text artists.
+    """Write each value in its heatmap cell if the text fits; return the artist.
 
-    The font size follows the cell's size on the page (the figure is laid out first);
-    when even ``min_fontsize`` does not fit, no numbers are written and the colours
-    carry the values. Text is black or white, whichever reads on the cell's colour.
-    Pass ``layout=False`` when the figure was already laid out (annotating many Axes).
+    The font size follows the cell's size on the page: it is fixed when the figure is
+    drawn (after its layout), ``min(max_fontsize, 0.55 cell height, cell width / (0.62
+    × longest number))`` points; when even ``min_fontsize`` does not fit, no numbers are
+    drawn and the colours carry the values. Text is black or white, whichever reads on
+    the cell's colour. ``layout`` is accepted for compatibility; no layout pass is
+    needed any more (the size is chosen at draw time).
+
+    All numbers of the grid are one :class:`viz.figures._cells.CellNumbers` artist
+    (``.get_texts()`` lists the strings), drawn like one ``ax.text`` per cell but
+    without thousands of ``Text`` artists; :func:`cell_texts` lists the numbers an
+    Axes shows.
     """
+    from ._cells import CellNumbers
+
+    del layout
     values = np.asarray(values, dtype=float)
-    fig = ax.get_figure(root=True)     # the root figure, also for Axes in a SubFigure
-    if layout:
-        fig.draw_without_rendering()
-    bbox = ax.get_window_extent()
     rows, cols = values.shape
-    cell_w_pt = bbox.width / cols * 72 / fig.dpi
-    cell_h_pt = bbox.height / rows * 72 / fig.dpi
-    longest = max(len(fmt.format(v)) for v in values.ravel())
-    size = min(max_fontsize, cell_h_pt * 0.55, cell_w_pt / (0.62 * longest))
-    if size < min_fontsize:
+    flat = values.ravel()
+    strings = [fmt.format(v) for v in flat]
+    longest = max(len(s) for s in strings)
+    keep = np.ones(flat.size, bool) if not skip_zeros else flat != 0
+    strings = [s[1:] if s.startswith("-") and float(s) == 0 else s
+               for s, k in zip(strings, keep) if k]
+    if cmap is not None and norm is not None:
+        rgb = np.asarray(plt.get_cmap(cmap)(norm(flat[keep])))[:, :3]
+        light = 0.2126 * rgb[:, 0] + 0.7152 * rgb[:, 1] + 0.0722 * rgb[:, 2] > 0.5
+        colors = ["black" if b else "white" for b in light]
+    else:
+        colors = ["black"] * len(strings)
+    rr, cc = np.divmod(np.flatnonzero(keep), cols)
+    artist = CellNumbers(cc, rr, strings, colors,
+                         fit=(rows, cols, longest, min_fontsize, max_fontsize))
+    ax.add_artist(artist)
+    return artist
+
+
+def cell_texts(ax) -> list[str]:
+    """The numbers :func:`annotate_cells` shows in ``ax`` once laid out (empty if none fit)."""
+    from ._cells import CellNumbers
+
+    artists = [a for a in ax.get_children() if isinstance(a, CellNumbers)]
+    if not artists:
         return []
-    cmap = plt.get_cmap(cmap) if cmap is not None else None
-    texts = []
-    for (r, c), v in np.ndenumerate(values):
-        if skip_zeros and v == 0:
-            continue
-        color = "black"
-        if cmap is not None and norm is not None:
-            rr, gg, bb, _ = cmap(norm(v))
-            color = "black" if 0.2126 * rr + 0.7152 * gg + 0.0722 * bb > 0.5 else "white"
-        s = fmt.format(v)
-        if s.startswith("-") and float(s) == 0:
-            s = s[1:]
-        texts.append(ax.text(c, r, s, ha="center", va="center", fontsize=size, color=color))
-    return texts
+    fig = ax.get_figure(root=True)
+    fig.draw_without_rendering()          # the layout decides whether the numbers fit
+    renderer = fig.canvas.get_renderer()
+    return [s for a in artists if a.fontsize_for(renderer) is not None for s in a.get_texts()]

@@ -48,14 +48,13 @@ def _map(ax, values, *, title=None, limit=None):
                         annotate=False)
 
 
-def _annotate(fig, grids):
-    """Write the numbers once the layout is final (``annotate_cells`` cannot lay out subfigures)."""
+def _annotate(grids):
+    """Write the numbers in the maps (their size is fixed when the figure is drawn)."""
     from matplotlib.colors import Normalize
 
-    fig.draw_without_rendering()
     for ax, values, limit, fmt in grids:
         annotate_cells(ax, values, fmt=fmt, cmap=GREEN_RED_CMAP, norm=Normalize(-limit, limit),
-                       min_fontsize=5, max_fontsize=9, layout=False)
+                       min_fontsize=5, max_fontsize=9)
 
 
 class _Stack:
@@ -201,7 +200,7 @@ def otavio_filters_figure(trace, *, figsize=(15, 8.5), fig=None):
     bottom.suptitle(f"dense layer: one template per class ({c2} maps of {side}×{side}), "
                     "dotted with pool 2's maps; the biggest sum wins", fontsize=11)
     fig.suptitle("Every layer's filters, as learned (green positive, red negative)", fontsize=14)
-    _annotate(fig, numbers)
+    _annotate(numbers)
     return fig
 
 
