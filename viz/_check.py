@@ -28,8 +28,8 @@ class Int:
 
     kind = "integer"
 
-    def __init__(self, lo: int | None, hi: int):
-        self.lo, self.hi = lo, hi
+    def __init__(self, lo: int | None, hi: int, *, low_message: str | None = None):
+        self.lo, self.hi, self.low_message = lo, hi, low_message
         self.__name__ = "integer"            # argparse names the type in some messages
 
     def bounds(self) -> str:
@@ -43,6 +43,8 @@ class Int:
         shown = str(v) if len(str(v)) <= 40 else f"{str(v)[:20]}... ({len(str(v))} digits)"
         if self.lo is None and v > self.hi:
             raise argparse.ArgumentTypeError(f"must be at most {_fmt(self.hi)}, got {shown}")
+        if self.lo is not None and v < self.lo and self.low_message:
+            raise argparse.ArgumentTypeError(f"{self.low_message}, got {shown}")
         if self.lo is not None and not self.lo <= v <= self.hi:
             raise argparse.ArgumentTypeError(
                 f"must be between {_fmt(self.lo)} and {_fmt(self.hi)}, got {shown}")
@@ -58,9 +60,10 @@ class Float:
 
     kind = "number"
 
-    def __init__(self, lo: float | None, hi: float, *, lo_open: bool = False):
+    def __init__(self, lo: float | None, hi: float, *, lo_open: bool = False,
+                 low_message: str | None = None):
         self.lo = None if lo is None else float(lo)
-        self.hi, self.lo_open = float(hi), lo_open
+        self.hi, self.lo_open, self.low_message = float(hi), lo_open, low_message
         self.__name__ = "number"
 
     def bounds(self) -> str:
@@ -80,6 +83,8 @@ class Float:
                 raise argparse.ArgumentTypeError(f"must be at most {_fmt(self.hi)}, got {v:g}")
             return v
         low_ok = v > self.lo if self.lo_open else v >= self.lo
+        if not low_ok and self.low_message:
+            raise argparse.ArgumentTypeError(f"{self.low_message}, got {v:g}")
         if not (low_ok and v <= self.hi):
             raise argparse.ArgumentTypeError(f"must be in {self.bounds()}, got {v:g}")
         return v

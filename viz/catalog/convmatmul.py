@@ -120,11 +120,13 @@ def add_commands(subparsers) -> None:
                    help="1..512 each (default: 5 5)")
     s.add_argument("--kernel-size", type=Int(1, 64), nargs="+", default=[3], metavar="K",
                    help="K or KH KW, 1..64 (default: 3)")
-    s.add_argument("--stride", type=Int(None, 512), nargs="+", default=[1], metavar="S",
+    s.add_argument("--stride", type=Int(1, 512, low_message="stride must be positive"), nargs="+",
+                   default=[1], metavar="S",
                    help="1..512 (default: 1)")
     s.add_argument("--padding", type=Int(0, 64), nargs="+", default=[0], metavar="P",
                    help="0..64 (default: 0)")
-    s.add_argument("--dilation", type=Int(None, 64), nargs="+", default=[1], metavar="D",
+    s.add_argument("--dilation", type=Int(1, 64, low_message="dilation must be positive"),
+                   nargs="+", default=[1], metavar="D",
                    help="1..64 (default: 1)")
     s.add_argument("--in-channels", type=Int(1, 64), default=1, metavar="C", help="1..64 (default: 1)")
     s.add_argument("--kernel-channels", type=Int(1, 64), default=None, metavar="C",

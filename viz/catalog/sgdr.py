@@ -99,14 +99,15 @@ def add_commands(sub) -> None:
     """``viz sgdr-schedule``: the per-iteration LR of a schedule, printed or written as CSV."""
     p = sub.add_parser("sgdr-schedule", help="fastai SGDR learning rate per iteration "
                        "(epoch arithmetic, CSV of the LR of every layer group)")
-    p.add_argument("--lr", type=Float(None, 10), default=0.2,
-                   help="peak LR of the last group, at most 10 (default 0.2)")
-    p.add_argument("--cycles", type=Int(None, 100), default=3,
-                   help="number of cycles, 1..100 (default 3)")
-    p.add_argument("--cycle-len", type=Float(None, 1000), default=1,
-                   help="epochs in the first cycle, at most 1000 (default 1)")
-    p.add_argument("--cycle-mult", type=Float(None, 10), default=2,
-                   help="cycle length multiplier, 1..10 (default 2)")
+    p.add_argument("--lr", type=Float(0, 10), default=0.2,
+                   help="peak LR of the last group, 0..10 (default 0.2)")
+    p.add_argument("--cycles", type=Int(1, 100, low_message="n_cycles must be an integer >= 1"),
+                   default=3, help="number of cycles, 1..100 (default 3)")
+    p.add_argument("--cycle-len", type=Float(0, 1000, lo_open=True,
+                                             low_message="cycle_len must be > 0 epochs"),
+                   default=1, help="epochs in the first cycle, (0, 1000] (default 1)")
+    p.add_argument("--cycle-mult", type=Float(1, 10, low_message="cycle_mult must be >= 1"),
+                   default=2, help="cycle length multiplier, 1..10 (default 2)")
     p.add_argument("--batches", type=Int(1, 100_000), default=100,
                    help="mini-batches per epoch, 1..100000 (default 100)")
     p.add_argument("--ratios", default="1", help="comma-separated divisors per layer group, "

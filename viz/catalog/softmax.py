@@ -189,7 +189,8 @@ def add_commands(sub):
     from viz._check import SEED, Float, Int
     s = sub.add_parser("fbeta", help="F-beta from precision and recall, or from label and "
                        "prediction CSV files")
-    s.add_argument("--beta", type=Float(None, MAX_BETA), default=2.0,
+    s.add_argument("--beta", type=Float(0, MAX_BETA, lo_open=True, low_message="beta must be positive"),
+                   default=2.0,
                    help=f"0 < β <= {MAX_BETA:g} (default: 2)")
     s.add_argument("--precision", type=float, help="precision in [0, 1]")
     s.add_argument("--recall", type=float, help="recall in [0, 1]")
