@@ -26,11 +26,15 @@ def torch_convexample(x, conv1=None, conv2=None):
 
 
 @pytest.fixture(scope="module")
-def otavio64():
-    """The trained Otavio net in float64 (the page computes in float64) and as trained."""
-    from viz.core.otavio import load_otavio
-    net = load_otavio()
-    return dataclasses.replace(net, model=copy.deepcopy(net.model).double()), net
+def otavio_net(recorded):
+    """Otavio's network from recorded weights (tests/data/recorded: no training here)."""
+    return recorded("otavio-glyphs").network()
+
+
+@pytest.fixture(scope="module")
+def otavio64(otavio_net):
+    """The Otavio net in float64 (the page computes in float64) and as trained (float32)."""
+    return dataclasses.replace(otavio_net, model=copy.deepcopy(otavio_net.model).double()), otavio_net
 
 
 def assert_convexample(layers, trace):
@@ -43,9 +47,10 @@ def assert_convexample(layers, trace):
 
 # ------------------------------------------------------------------ the page
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(tmp_path_factory, otavio_net):
+    from viz.core.explorer_data import export_all
     from viz.explore import write_explorer
-    return write_explorer(tmp_path_factory.mktemp("explorer"))
+    return write_explorer(tmp_path_factory.mktemp("explorer"), data=export_all(otavio_net=otavio_net))
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +74,7 @@ def session(site):
         page.on("request", lambda r: None if r.url.startswith(("file:", "data:", "blob:")) else requests.append(r.url))
         page.goto(site.as_uri())
         page.wait_for_function("window.vizTest && vizTest.convexample && vizTest.otavio")
-        yield {"page": page, "errors": errors, "requests": requests, "dir": site.parent}
+        yield {"page": page, "errors": errors, "requests": requests, "dir": site.parent, "ctx": ctx}
         browser.close()
 
 
@@ -292,8 +297,8 @@ def test_every_panel_renders_light_dark_and_phone(session, tmp_path):
     assert ids[:2] == ["panel-convexample", "panel-otavio"] and len(ids) == 6
     assert page.evaluate("vizTest.shell.mounted()")[:2] == ["convexample", "otavio"]
     page.evaluate("vizTest.shell.setTheme('light')")
-    for theme in ("light", "dark"):
-        for sid in ids:
+    for theme in ("light", "dark"):     # panels 3-6 in dark: tests/test_explorer_lessons.py
+        for sid in (ids if theme == "light" else ids[:2]):
             shot = tmp_path / f"{sid}-{theme}.png"
             page.locator(f"#{sid}").screenshot(path=str(shot))
             assert _nonblank(shot) > 10, f"{sid} looks blank in the {theme} theme"
@@ -308,6 +313,23 @@ def test_every_panel_renders_light_dark_and_phone(session, tmp_path):
         assert _nonblank(tmp_path / "phone.png") > 10
     finally:
         page.set_viewport_size({"width": 1280, "height": 720})
+
+
+def test_panels_without_data_say_so(session, tmp_path):
+    from viz.explore import write_explorer
+    index = write_explorer(tmp_path / "bare", data={"version": 1})
+    page = session["ctx"].new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+    try:
+        page.goto(index.as_uri())
+        page.wait_for_function("window.vizTest && vizTest.shell && vizTest.shell.mounted().length === 6")
+        for sid in ("panel-convexample", "panel-otavio"):
+            assert "no data" in page.locator(f"#{sid} .viz-message").inner_text()
+    finally:
+        page.close()
+    assert errors == []
 
 
 def test_zz_no_console_errors_and_no_network(session):

@@ -136,14 +136,16 @@ def _check_finite(obj, where="data"):
             _check_finite(v, where)
 
 
-def export_all() -> dict:
+def export_all(*, otavio_net=None) -> dict:
     """Every panel's data: ``{"version", "palette", "convexample", "otavio", ...}``.
 
-    The lesson panels' keys (``convarith``, ``softmax``, ``sgdr``, ``lrfinder``) come from
+    ``otavio_net`` (a :class:`viz.core.otavio.TrainedOtavio`) replaces the cached default
+    network, e.g. one the student just trained. The lesson panels' keys (``convarith``,
+    ``softmax``, ``sgdr``, ``lrfinder``) come from
     :func:`viz.core.explorer_lessons.lesson_panels_data` when that module exists.
     """
     out = {"version": VERSION, "palette": palette(), "convexample": convexample_data(),
-           "otavio": otavio_data()}
+           "otavio": otavio_data(otavio_net)}
     try:
         lessons = importlib.import_module("viz.core.explorer_lessons")
     except ModuleNotFoundError as exc:
