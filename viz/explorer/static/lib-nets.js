@@ -3,6 +3,7 @@
  *
  * Maps are {rows, cols, data: Float64Array} per channel; a layer is an array of maps.
  *
+ * Shared by panels 1-2 (loaded before the panel files by write_explorer).
  * VizExplorer.nets.convExample(input28, conv1 [2][3][3], conv2 [2][2][3][3], dense [2][12][12])
  *   -> {conv1_pre, conv1, conv2_pre, conv2, pool, dense}        (the spreadsheet: no padding, no biases)
  * VizExplorer.nets.otavio(input, weights)
