@@ -59,6 +59,81 @@ def _opaque(anim) -> bool:
     return isinstance(anim, _OPAQUE) or not type(anim).__module__.startswith("manim.")
 
 
+class FastPathCamera:
+    """Camera mixin: the very cairo calls of ``Camera.set_cairo_context_path``, with the
+    numpy work (subpath splits, closing tests, coordinates) done once per outline and
+    reused while a mobject's points stay the same."""
+
+    _CACHE_LIMIT = 50_000
+
+    def set_cairo_context_path(self, ctx, vmobject):
+        points = self.transform_points_pre_display(vmobject, vmobject.points)
+        if len(points) == 0:
+            return self
+        cache = self.__dict__.setdefault("_path_cache", {})
+        key = points.tobytes()
+        hit = cache.get(id(vmobject))
+        if hit is not None and hit[0] is vmobject and hit[1] == key:
+            ops = hit[2]
+        else:
+            ops = _path_ops(vmobject, points)
+            if len(cache) > self._CACHE_LIMIT:
+                cache.clear()
+            cache[id(vmobject)] = (vmobject, key, ops)
+        ctx.new_path()
+        move_to, curve_to, new_sub_path, close_path = (ctx.move_to, ctx.curve_to,
+                                                       ctx.new_sub_path, ctx.close_path)
+        for start, curves, close in ops:
+            new_sub_path()
+            move_to(*start)
+            for c in curves:
+                curve_to(*c)
+            if close:
+                close_path()
+        return self
+
+
+def _path_ops(vmobject, points):
+    """What ``Camera.set_cairo_context_path`` draws: (start, curves, closed) per subpath."""
+    nppcc = vmobject.n_points_per_cubic_curve
+    ops = []
+    xy = points[:, :2].tolist()
+    for start_idx, end_idx in vmobject.get_subpath_split_indices_from_points(points, n_dims=2):
+        start_idx, end_idx = int(start_idx), int(end_idx)
+        if end_idx - start_idx < nppcc:
+            continue
+        curves = [(*xy[i + 1], *xy[i + 2], *xy[i + 3])
+                  for i in range(start_idx, end_idx - nppcc + 1, nppcc)]
+        ops.append((tuple(xy[start_idx]), curves,
+                    bool(vmobject.consider_points_equals_2d(points[start_idx], points[end_idx - 1]))))
+    return ops
+
+
+_FAST_CAMERAS: dict = {}
+
+
+def _fast_camera_class(camera_class):
+    if camera_class is None:
+        camera_class = Camera
+    if issubclass(camera_class, FastPathCamera):
+        return camera_class
+    if camera_class not in _FAST_CAMERAS:
+        _FAST_CAMERAS[camera_class] = type(camera_class.__name__, (FastPathCamera, camera_class), {})
+    return _FAST_CAMERAS[camera_class]
+
+
+def _fingerprint(m):
+    """Everything the Cairo camera reads to draw ``m`` (two mobjects with equal prints
+    draw the same pixels)."""
+    if isinstance(m, VMobject):
+        return (m.points.tobytes(), m.fill_rgbas.tobytes(), m.stroke_rgbas.tobytes(),
+                m.background_stroke_rgbas.tobytes(), float(m.stroke_width),
+                float(m.background_stroke_width), float(m.sheen_factor),
+                np.asarray(m.sheen_direction).tobytes(), m.joint_type, m.cap_style, type(m))
+    return (id(m), m.points.tobytes(), m.get_pixel_array().tobytes(), m.resampling_algorithm,
+            type(m))
+
+
 class _Plan:
     """Drawing order and still image of one ``play``."""
 
@@ -69,11 +144,12 @@ class _Plan:
 class RegionRenderer(CairoRenderer):
     """``CairoRenderer`` that redraws, per frame, only the tiles moving mobjects touch."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, camera_class=None, **kwargs):
+        super().__init__(*args, camera_class=_fast_camera_class(camera_class), **kwargs)
         self._plan: _Plan | None = None
+        self._last_still = None      # (fingerprints, boxes, image) of the last still image
         self.stats = {"plays": 0, "fallback_plays": 0, "frames": 0, "full_frames": 0,
-                      "replans": 0, "drawn": 0}
+                      "replans": 0, "drawn": 0, "still_reused": 0}
 
     # ----- one play ------------------------------------------------------------------
     def save_static_frame_data(self, scene, static_mobjects):
@@ -139,11 +215,17 @@ class RegionRenderer(CairoRenderer):
         if not plan.moving.any():
             return None
         still = [m for m, mv in zip(order, plan.moving) if not mv]
+        prints = [_fingerprint(m) for m in still]
+        if self._last_still is not None and self._last_still[0] == prints:
+            plan.static_boxes, plan.still = self._last_still[1:]   # nothing still changed
+            self.stats["still_reused"] += 1
+            return plan
         plan.static_boxes = self._tile_boxes(still)
         cam = self.camera
         cam.reset()
         cam.capture_mobjects(still, include_submobjects=False)
         plan.still = cam.pixel_array.copy()
+        self._last_still = (prints, plan.static_boxes, plan.still)
         return plan
 
     # ----- one frame -----------------------------------------------------------------
