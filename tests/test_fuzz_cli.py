@@ -362,12 +362,12 @@ def test_devices_and_pipes_are_written_through(tmp_path):
     _devices_intact()
     fifo = tmp_path / "p.fifo"
     os.mkfifo(fifo)
-    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
-    try:
-        rc, _, err, _ = run_main(["sgdr-schedule", "--csv", str(fifo)])
-        got = reader.communicate(timeout=30)[0].decode()
-    finally:
-        reader.kill()
+    with subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE) as reader:
+        try:
+            rc, _, err, _ = run_main(["sgdr-schedule", "--csv", str(fifo)])
+            got = reader.communicate(timeout=30)[0].decode()
+        finally:
+            reader.kill()
     assert rc == 0 and err == "" and got.startswith("iteration,epoch,lr_") and len(got.splitlines()) == 701
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     target = tmp_path / "real.csv"

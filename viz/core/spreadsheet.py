@@ -25,7 +25,6 @@ import json
 import math
 from dataclasses import dataclass, fields
 from importlib import resources
-from pathlib import Path
 
 import numpy as np
 
