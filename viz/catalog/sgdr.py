@@ -87,16 +87,16 @@ SCENES = [
           "the epochs add up on screen: 1 + 2 + 4 = 7.",
           "scenes.sgdr:SGDRRestarts"),
 ]
+
+
 #: ``viz sgdr-schedule``: the most iterations (epochs x batches) and layer groups.
 MAX_ITERATIONS = 200_000
 MAX_GROUPS = 16
 
 
-
-
-    from viz._check import Float, Int
 def add_commands(sub) -> None:
     """``viz sgdr-schedule``: the per-iteration LR of a schedule, printed or written as CSV."""
+    from viz._check import Float, Int
     p = sub.add_parser("sgdr-schedule", help="fastai SGDR learning rate per iteration "
                        "(epoch arithmetic, CSV of the LR of every layer group)")
     p.add_argument("--lr", type=Float(0, 10), default=0.2,
@@ -117,12 +117,12 @@ def add_commands(sub) -> None:
 
 
 def cmd_sgdr_schedule(args) -> int:
+    import math
+
     from viz.core.schedules import differential_lrs, epoch_arithmetic, sgdr
     if args.csv:
         from viz._io import check_output
         check_output(args.csv, "--csv")
-    import math
-
     try:
         ratios = [float(r) for r in args.ratios.split(",")] if args.ratios.strip() else []
     except ValueError:
