@@ -88,6 +88,19 @@ class NumberGrid(VGroup):
                               for k in range(r * self.n_cols, (r + 1) * self.n_cols)]))
         self.move_to(ORIGIN)
 
+    def get_points_defining_boundary(self) -> np.ndarray:
+        """The anchors of every part, like ``VMobject``'s, without building a tuple of
+        ~10^5 points (the same extremes; ``get_center``/``move_to`` on a 28x28 grid ~10x faster)."""
+        parts = []
+        for sm in self.get_family():
+            p = sm.points
+            if len(p) == 1:
+                parts.append(p)
+            elif len(p):
+                n = sm.n_points_per_cubic_curve
+                parts += [p[::n], p[n - 1::n]]
+        return np.concatenate(parts) if parts else np.zeros((0, 3))
+
     # ----- getters (0-based, like numpy) -------------------------------------------------
     def _index(self, row: int, col: int) -> int:
         if not (0 <= row < self.n_rows and 0 <= col < self.n_cols):
