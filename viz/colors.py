@@ -13,6 +13,10 @@ import numpy as np
 DIVERGING = ("#2166AC", "#F7F7F7", "#B2182B")   # negative, zero, positive
 SEQUENTIAL = ("#FFFFFF", "#08306B")              # low, high
 GREEN_RED = ("#C51B7D", "#F7F7F7", "#1B9E77")   # negative (red-magenta), zero, positive (green)
+#: seaborn's "colorblind" cycle (the figures' default), as hex, for code that must not
+#: import seaborn (core data exports, the web explorer); a test keeps it equal to seaborn's.
+CATEGORICAL = ("#0173B2", "#DE8F05", "#029E73", "#D55E00", "#CC78BC", "#CA9161", "#FBAFE4",
+               "#949494", "#ECE133", "#56B4E9")
 
 
 def _rgb(hex_color: str) -> np.ndarray:

@@ -111,16 +111,11 @@ def otavio_data(net=None) -> dict:
 
 
 def palette() -> dict:
-    """Colours for the page: :mod:`viz.colors` scales and seaborn's colour-blind cycle."""
+    """Colours for the page: :mod:`viz.colors` scales and the colour-blind cycle (no seaborn in core)."""
     from viz import colors
 
-    try:   # seaborn's palettes module (pulls in matplotlib); the figures use the same cycle
-        from seaborn.palettes import SEABORN_PALETTES
-        categorical = [c.upper() for c in SEABORN_PALETTES["colorblind"]]
-    except ImportError:   # pragma: no cover - seaborn is a dependency
-        categorical = []
     maps = {"diverging": list(colors.DIVERGING), "green_red": list(colors.GREEN_RED),
-            "sequential": list(colors.SEQUENTIAL), "categorical": categorical}
+            "sequential": list(colors.SEQUENTIAL), "categorical": list(colors.CATEGORICAL)}
     # Maps keep their colours in both themes, as the figures do (tiles on the page).
     return {"light": dict(maps), "dark": dict(maps)}
 
