@@ -126,6 +126,7 @@ class CellNumbers(martist.Artist):
         gc.set_snap(self.get_snap())
         gc.set_antialiased(self._antialiased)
         self._set_gc_clip(gc)
+        glyphs = _agg_glyphs(renderer, prop, protos)
         for (px, py), xd, yd, s, rgba in zip(pos, self.x, self.y, self.strings, self.colors):
             if not (np.isfinite(px) and np.isfinite(py)):
                 continue
@@ -134,11 +135,40 @@ class CellNumbers(martist.Artist):
             if flip:
                 y = canvash - y
             gc.set_foreground(rgba, isRGBA=True)
-            renderer.draw_text(gc, x, y, s, prop, 0.0, ismath=False,
-                               mtext=_Anchor(protos[s], (xd, yd)))
+            if glyphs is not None:
+                renderer._draw_text_glyphs_and_boxes(gc, x, y, 0.0, glyphs[s], ())
+            else:
+                renderer.draw_text(gc, x, y, s, prop, 0.0, ismath=False,
+                                   mtext=_Anchor(protos[s], (xd, yd)))
         gc.restore()
         renderer.close_group("cellnumbers")
         self.stale = False
+
+
+def _agg_glyphs(renderer, prop, protos):
+    """For the Agg renderer of matplotlib 3.11+: each string's shaped glyphs, shaped once.
+
+    ``RendererAgg.draw_text`` finds the font and shapes the string on every call, then
+    draws the glyphs with ``_draw_text_glyphs_and_boxes``; a grid repeats a few strings
+    hundreds of times, so the shaping is done once per string here and each cell only
+    draws (the same calls, the same pixels). None for any other renderer (or another
+    matplotlib), which then draws through ``renderer.draw_text``.
+    """
+    from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
+
+    if type(renderer) is not RendererAgg or not all(
+            hasattr(RendererAgg, n) for n in ("_prepare_font", "_draw_text_glyphs_and_boxes")):
+        return None
+    font = renderer._prepare_font(prop)
+    if not hasattr(font, "_layout"):
+        return None
+    size = prop.get_size_in_points()
+    out = {}
+    for s, t in protos.items():
+        items = font._layout(s, flags=get_hinting_flag(), features=t.get_fontfeatures(),
+                             language=t.get_language())
+        out[s] = [(i.ft_object, size, i.glyph_index, 0, 1, i.x, i.y) for i in items]
+    return out
 
 
 class _Anchor:

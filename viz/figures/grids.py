@@ -20,7 +20,7 @@ class SettledConstrainedLayout(ConstrainedLayoutEngine):
     on constrained-layout figures; ``passes`` tells how many the last draw took.
     """
 
-    def __init__(self, *, max_passes=6, tol_px=0.5, **kwargs):
+    def __init__(self, *, max_passes=6, tol_px=1.0, **kwargs):
         super().__init__(**kwargs)
         self.max_passes, self.tol_px, self.passes = max_passes, tol_px, 0
 
