@@ -122,6 +122,17 @@ def _fast_camera_class(camera_class):
     return _FAST_CAMERAS[camera_class]
 
 
+def _runs(marked):
+    """Marked tiles as pixel slices (rows, cols): runs of marked tiles along each row."""
+    out = []
+    for y in np.flatnonzero(marked.any(axis=1)):
+        d = np.diff(np.concatenate([[0], marked[y].view(np.int8), [0]]))
+        ys = slice(int(y) * TILE, (int(y) + 1) * TILE)
+        for a, b in zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)):
+            out.append((ys, slice(int(a) * TILE, int(b) * TILE)))
+    return out
+
+
 def _fingerprint(m):
     """Everything the Cairo camera reads to draw ``m`` (two mobjects with equal prints
     draw the same pixels)."""
@@ -137,8 +148,8 @@ def _fingerprint(m):
 class _Plan:
     """Drawing order and still image of one ``play``."""
 
-    __slots__ = ("prefix", "suffix_ids", "order", "moving", "static_boxes", "still",
-                 "prefix_image")
+    __slots__ = ("prefix", "roots", "top_ids", "root_ids", "order", "moving", "static_boxes", "still",
+                 "prefix_image", "n_prefix")
 
 
 class RegionRenderer(CairoRenderer):
@@ -180,7 +191,8 @@ class RegionRenderer(CairoRenderer):
         prefix = extract_mobject_family_members(scene.static_mobjects, use_z, True)
         suffix = extract_mobject_family_members(scene.moving_mobjects, use_z, True)
         order = []
-        for m in prefix + suffix:
+        n_prefix = 0
+        for k, m in enumerate(prefix + suffix):
             kind = self.camera.type_or_raise(m)
             if kind is Mobject:          # drawn as nothing (a ValueTracker's one point)
                 continue
@@ -189,29 +201,38 @@ class RegionRenderer(CairoRenderer):
             if kind is not VMobject and kind is not AbstractImageMobject:
                 return None              # point clouds: not handled here
             order.append(m)
+            n_prefix += k < len(prefix)
         # What may change during the play: the families of the animated mobjects, and
         # what Manim itself redraws for updaters and opaque animations.
         moving = set()
+        roots = []                     # whose families may change shape during the play
         precise = []
+        manim_moving = []
         for anim in scene.animations:
             if _opaque(anim):
-                for m in scene.get_moving_mobjects(anim):
-                    moving.update(id(x) for x in m.get_family())
+                manim_moving += scene.get_moving_mobjects(anim)
             else:
                 precise.append(anim)
-        for m in scene.get_moving_mobjects():        # updaters (and foreground) only
+        manim_moving += scene.get_moving_mobjects()        # updaters (and foreground) only
+        for m in manim_moving:
             moving.update(id(x) for x in m.get_family())
+        manim_ids = {id(m) for m in manim_moving}
+        roots += [m for m in scene.mobjects if id(m) in manim_ids]
         for anim in precise:
-            moving.update(id(x) for x in anim.mobject.get_family())
+            roots.append(anim.mobject)
             if isinstance(anim, AnimationGroup):
-                for sub in anim.animations:
-                    moving.update(id(x) for x in sub.mobject.get_family())
+                roots += [sub.mobject for sub in anim.animations]
+        for m in roots:
+            moving.update(id(x) for x in m.get_family())
         plan = _Plan()
         plan.prefix = prefix
-        plan.suffix_ids = [id(m) for m in suffix]
+        plan.roots = roots
+        plan.top_ids = [id(m) for m in scene.mobjects]
+        plan.root_ids = self._leaf_ids(roots)
         plan.order = order
         plan.moving = np.array([id(m) in moving for m in order], bool)
         plan.prefix_image = None
+        plan.n_prefix = n_prefix
         if not plan.moving.any():
             return None
         still = [m for m, mv in zip(order, plan.moving) if not mv]
@@ -232,9 +253,8 @@ class RegionRenderer(CairoRenderer):
     def render(self, scene, time, moving_mobjects=None):
         plan = self._plan
         if plan is not None:
-            suffix = extract_mobject_family_members(scene.moving_mobjects,
-                                                    self.camera.use_z_index, True)
-            if [id(m) for m in suffix] != plan.suffix_ids:   # the scene changed mid-play
+            if ([id(m) for m in scene.mobjects] != plan.top_ids
+                    or self._leaf_ids(plan.roots) != plan.root_ids):   # changed mid-play
                 self.stats["replans"] += 1
                 plan = self._plan = self._make_plan(scene)
                 if plan is None:
@@ -245,6 +265,8 @@ class RegionRenderer(CairoRenderer):
         cam = self.camera
         order, moving = plan.order, plan.moving
         movers = [m for m, mv in zip(order, moving) if mv]
+        if len(movers) > FULL_REDRAW * len(order):
+            return self._manim_frame(plan)
         mover_boxes = self._tile_boxes(movers)
         ny, nx = self._tiles_shape()
         marked = np.zeros((ny, nx), bool)
@@ -252,12 +274,7 @@ class RegionRenderer(CairoRenderer):
             if x0 <= x1 and y0 <= y1:
                 marked[y0:y1 + 1, x0:x1 + 1] = True
         if marked.mean() > FULL_REDRAW:
-            self.stats["full_frames"] += 1
-            cam.reset()
-            cam.capture_mobjects(order, include_submobjects=False)
-            self.stats["drawn"] += len(order)
-            self.add_frame(self.get_frame())
-            return None
+            return self._manim_frame(plan)
         boxes = np.empty((len(order), 4), np.int64)
         boxes[~moving] = plan.static_boxes
         boxes[moving] = mover_boxes
@@ -268,13 +285,47 @@ class RegionRenderer(CairoRenderer):
         visible = (boxes[:, 0] <= boxes[:, 2]) & (boxes[:, 1] <= boxes[:, 3])
         hits = sat[y1 + 1, x1 + 1] - sat[y0, x1 + 1] - sat[y1 + 1, x0] + sat[y0, x0]
         chosen = [order[i] for i in np.flatnonzero(visible & (hits > 0))]
-        cam.reset()
-        cam.capture_mobjects(chosen, include_submobjects=False)
         self.stats["drawn"] += len(chosen)
-        mask = np.repeat(np.repeat(marked, TILE, 0), TILE, 1)[:cam.pixel_height, :cam.pixel_width]
-        np.copyto(cam.pixel_array, plan.still, where=~mask[..., None])
+        if any(isinstance(m, AbstractImageMobject) for m in chosen):
+            # pictures are pasted, not clipped: draw on a clean frame, copy the tiles
+            cam.reset()
+            cam.capture_mobjects(chosen, include_submobjects=False)
+            mask = np.repeat(np.repeat(marked, TILE, 0), TILE, 1)[:cam.pixel_height,
+                                                                  :cam.pixel_width]
+            np.copyto(cam.pixel_array, plan.still, where=~mask[..., None])
+        else:
+            # the still image with the marked tiles cleared to the background; the
+            # chosen mobjects drawn; the tiles they spilled onto restored from the still
+            cam.set_frame_to_background(plan.still)
+            pa, bg, still = cam.pixel_array, cam.background, plan.still
+            for ys, xs in _runs(marked):
+                pa[ys, xs] = bg[ys, xs]
+            cam.capture_mobjects(chosen, include_submobjects=False)
+            spill = np.zeros_like(marked)
+            for x0_, y0_, x1_, y1_ in boxes[np.flatnonzero(visible & (hits > 0))]:
+                spill[y0_:y1_ + 1, x0_:x1_ + 1] = True
+            for ys, xs in _runs(spill & ~marked):
+                pa[ys, xs] = still[ys, xs]
         self.add_frame(self.get_frame())
         return None
+
+    def _leaf_ids(self, mobjects):
+        return [id(m) for m in extract_mobject_family_members(mobjects, self.camera.use_z_index,
+                                                              True)]
+
+    def _manim_frame(self, plan):
+        """Manim's own way (most of the screen moves): the mobjects before the first
+        moving one from an image, everything after it drawn."""
+        self.stats["full_frames"] += 1
+        cam = self.camera
+        if plan.prefix_image is None:
+            cam.reset()
+            cam.capture_mobjects(plan.order[:plan.n_prefix], include_submobjects=False)
+            plan.prefix_image = cam.pixel_array.copy()
+        cam.set_frame_to_background(plan.prefix_image)
+        cam.capture_mobjects(plan.order[plan.n_prefix:], include_submobjects=False)
+        self.stats["drawn"] += len(plan.order) - plan.n_prefix
+        self.add_frame(self.get_frame())
 
     # ----- geometry --------------------------------------------------------------------
     def _tiles_shape(self):
