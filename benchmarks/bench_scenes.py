@@ -8,6 +8,9 @@
   ``--compare DIR`` checks a new run against such a recording (frames identical, or the
   largest channel difference and how many pixels differ). Hashing costs ~1 ms a frame.
 * ``--profile NAME`` renders one scene under cProfile and prints the top functions.
+* ``--interleave`` renders each scene twice in a row, first with Manim's own renderer
+  (``VIZ_PLAIN_RENDERER=1``) then with ``viz.anim.RegionRenderer``: a fair before/after
+  on a busy machine (same load for both), with the frames of both compared.
 
 Scenes train their small models on first use (cached per machine by ``viz.core.cache``);
 run once to warm the cache before timing. Timings on a shared machine are noisy:
@@ -94,6 +97,33 @@ def render(entry, quality, out):
     return time.perf_counter() - t, time.process_time() - c
 
 
+def interleaved(scenes, quality, out, every):
+    import os
+    sums = np.zeros(4)
+    print(f"{len(scenes)} scenes at {quality!r}: Manim's renderer, then viz.anim.RegionRenderer "
+          "(wall s / CPU s)")
+    for entry in scenes:
+        times, recs = [], []
+        for plain in (True, False):
+            if plain:
+                os.environ["VIZ_PLAIN_RENDERER"] = "1"
+            else:
+                os.environ.pop("VIZ_PLAIN_RENDERER", None)
+            rec = FrameRecorder(every)
+            with rec:
+                times += render(entry, quality, out)
+            recs.append(rec)
+        sums += times
+        with tempfile.TemporaryDirectory() as d:
+            recs[0].save(Path(d), entry.name)
+            same = recs[1].compare(Path(d), entry.name)
+        print(f"  {entry.name:22s} before {times[0]:6.1f} / {times[1]:6.1f}   after "
+              f"{times[2]:6.1f} / {times[3]:6.1f}   CPU x{times[1] / max(times[3], 1e-9):4.1f}  "
+              f"{same}", flush=True)
+    print(f"  {'total':22s} before {sums[0]:6.1f} / {sums[1]:6.1f}   after {sums[2]:6.1f} / "
+          f"{sums[3]:6.1f}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quality", default="low")
@@ -102,6 +132,8 @@ def main():
     ap.add_argument("--compare", type=Path, help="compare frames with this recording")
     ap.add_argument("--every", type=int, default=10, help="keep every N-th frame's pixels")
     ap.add_argument("--profile", help="profile this one scene (cProfile, top 30 by own time)")
+    ap.add_argument("--interleave", action="store_true",
+                    help="each scene with Manim's renderer, then with the region renderer")
     args = ap.parse_args()
 
     import viz.catalog as catalog
@@ -119,6 +151,8 @@ def main():
             stats.sort_stats("tottime").print_stats(30)
             stats.sort_stats("cumulative").print_stats(40)
             return
+        if args.interleave:
+            return interleaved(scenes, args.quality, out, args.every)
         total = cpu = 0.0
         print(f"{len(scenes)} scenes at {args.quality!r}, one process, serial "
               "(wall s, CPU s of this process)")
