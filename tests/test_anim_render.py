@@ -24,6 +24,7 @@ class PlainCollect(_Collect, CairoRenderer):
 
 class RegionCollect(_Collect, RegionRenderer):
     frames: list
+    MIN_MOVING = 0           # plan every play, even in this small scene
 
 
 def storyboard(scene):
