@@ -9,7 +9,8 @@ took on the machine that ran it. The conclusion, from the numbers, closes it.
 """
 from manim import DOWN, UP, FadeIn, Rectangle, RoundedRectangle, ValueTracker, VGroup, linear
 
-from viz.anim import Scene, glyph
+from viz.anim import glyph
+from viz.anim.lesson import LessonScene, step
 from viz.core.architectures import cached_comparison
 
 TEXT, MUTED = "#EEEEEE", "#999999"
@@ -29,7 +30,7 @@ def _layer_block(row, color):
     return VGroup(box, label)
 
 
-class ArchitecturesCompared(Scene):
+class ArchitecturesCompared(LessonScene):
     def construct(self):
         comp = load()
         n = len(comp.archs)
@@ -56,6 +57,8 @@ class ArchitecturesCompared(Scene):
             bar.add_updater(grow)
             bars.append(bar)
         self.play(*[FadeIn(c) for c in cols], run_time=1.2)
+        step(self, "Six small CNNs, each drawn as its stack of layers, trained the same way "
+                   "on the same digits.")
         self.add(*bars)
         epoch = glyph("held-out accuracy after epoch 0", font_size=16, color=MUTED).move_to([0, -0.95, 0])
         self.add(epoch)
@@ -74,6 +77,8 @@ class ArchitecturesCompared(Scene):
                         .move_to([x, BAR_Y - 0.18, 0]) for x, a in zip(xs, comp.archs)])
         self.play(FadeIn(accs), FadeIn(secs), run_time=0.6)
         self.wait(0.5)
+        step(self, "The bars grow with held-out accuracy, epoch by epoch; under each, the "
+                   "seconds of CPU it took.")
         words, lines, line = comp.conclusion().split(), [], ""
         for w in words:                       # wrap the sentence into lines of ~110 characters
             if len(line) + len(w) > 110:
@@ -85,3 +90,4 @@ class ArchitecturesCompared(Scene):
         note.to_edge(DOWN, buff=0.12)
         self.play(FadeIn(note), run_time=0.6)
         self.wait(1.5)
+        step(self, "Compare accuracy with cost: the best design is not always the biggest.")

@@ -13,7 +13,8 @@ from __future__ import annotations
 from manim import (DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Group, Indicate,
                    SurroundingRectangle, Text, Transform, TransformFromCopy, VGroup, Write)
 
-from viz.anim import FONT, Scene
+from viz.anim import FONT
+from viz.anim.lesson import LessonScene, step
 from viz.anim.pictures import PictureCamera, ProbBars, picture
 from viz.core.augment import augment_image, digits_tta, sample_image
 
@@ -24,7 +25,7 @@ def label(text, size=22, color="#FFFFFF", **kw):
     return Text(text, font=FONT, font_size=size, color=color, **kw)
 
 
-class SameImage(Scene):
+class SameImage(LessonScene):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("camera_class", PictureCamera)   # draws pictures with Pillow 13
         super().__init__(*args, **kwargs)
@@ -53,6 +54,8 @@ class SameImage(Scene):
                      color=GREEN).to_edge(DOWN, buff=0.25)
         self.play(Write(note))
         self.wait(0.8)
+        step(self, "Each view is the same photo flipped, turned, zoomed or lit differently: "
+                   "the label stays, but most pixels are new, so the model sees a new picture.")
         if clear:
             self.play(*[FadeOut(m) for m in self.mobjects])
 
@@ -72,6 +75,8 @@ class SameImage(Scene):
             cols.add(Group(name, img, bars, verdict).arrange(DOWN, buff=0.15))
         cols.arrange(RIGHT, buff=0.35, aligned_edge=UP).next_to(title, DOWN, buff=0.3)
         self.play(FadeIn(cols, lag_ratio=0.2), run_time=1.5)
+        step(self, "At test time, the model also looks at a few augmented copies of one "
+                   "digit; each copy gives its own prediction.")
         mean = ProbBars(res.mean_probs[j], labels=res.classes, width=3.2, height=1.3,
                         highlight_index=int(res.y[j]), font_size=14)
         mean.to_edge(DOWN, buff=0.6).to_edge(LEFT, buff=1.5)
@@ -90,6 +95,8 @@ class SameImage(Scene):
         self.play(Write(verdict), Indicate(mean.bar(final), color=GREEN))
         self.play(FadeIn(acc))
         self.wait(1.0)
+        step(self, "Averaging the predictions is test-time augmentation: one odd view "
+                   "matters less, and accuracy usually improves.")
 
 
 def framed(pic):

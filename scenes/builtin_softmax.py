@@ -10,7 +10,8 @@ wanders, and its bars leave [0, 1] (vermillion).
 """
 from manim import DOWN, UP, FadeIn, ValueTracker, VGroup, linear
 
-from viz.anim import FONT, Scene, glyph
+from viz.anim import FONT, glyph, lesson
+from viz.anim.lesson import LessonScene
 from viz.anim.featuremap import INK, FeatureMap
 from viz.anim.outputbars import SignedBars
 from viz.core.builtin_softmax import cached_comparison
@@ -32,7 +33,7 @@ def _readout(tracker, fmt, values, **kw):
     return g
 
 
-class OutputsWander(Scene):
+class OutputsWander(LessonScene):
     def construct(self):
         comp = load()
         a, b = comp.run("softmax"), comp.run("mse")
@@ -65,9 +66,13 @@ class OutputsWander(Scene):
         self.add(title)
         self.play(FadeIn(digit), FadeIn(d_lbl), FadeIn(bars_a), FadeIn(bars_b), FadeIn(step),
                   FadeIn(sum_a), FadeIn(sum_b), FadeIn(out_a), FadeIn(out_b), run_time=0.8)
+        lesson.step(self, "Two copies of one network: (a) ends in softmax, (b) must learn to "
+                          "output probabilities by itself.")
         self.play(t.animate(rate_func=linear).set_value(len(comp.steps) - 1), run_time=9)
         for m in (bars_a, bars_b, step, sum_a, sum_b, out_a, out_b):
             m.clear_updaters()
+        lesson.step(self, "During training (a)'s outputs always sum to 1 and stay between 0 and "
+                          "1; (b)'s wander outside that range.")
         i = len(comp.steps) - 1
         note = VGroup(
             glyph(f"after {comp.steps[-1]} steps, held-out accuracy: (a) {a.test_acc[i]:.0%}, "
@@ -77,6 +82,8 @@ class OutputsWander(Scene):
         note.arrange(DOWN, buff=0.15).to_edge(DOWN, buff=0.3)
         self.play(FadeIn(note), run_time=0.6)
         self.wait(1.5)
+        lesson.step(self, "Building softmax into the architecture gives the network one thing "
+                          "less to learn.")
 
 
 

@@ -13,7 +13,8 @@ Render: ``manim -ql scenes/conv_example.py ConvExample`` or
 from manim import (DOWN, Group, RIGHT, UP, WHITE, YELLOW, Arrow, FadeIn, FadeOut, Create,
                    Text, Transform, VGroup)
 
-from viz.anim import FONT, NumberGrid, Scene
+from viz.anim import FONT, NumberGrid, lesson
+from viz.anim.lesson import LessonScene
 from viz.core.spreadsheet import conv1_step, teaching_row, trace_conv_example
 
 STEPS = 6          # cells computed one by one
@@ -24,7 +25,7 @@ def label(text, size=22, **kw):
     return Text(text, font=FONT, font_size=size, **kw)
 
 
-class ConvExample(Scene):
+class ConvExample(LessonScene):
     def construct(self):
         tr = trace_conv_example()
         lim = float(abs(tr.conv1_pre[0]).max())
@@ -41,6 +42,8 @@ class ConvExample(Scene):
         out_lbl = label("conv1, channel 1: 26×26", 18).next_to(out, UP, buff=0.1)
         self.play(FadeIn(title), FadeIn(image_lbl), image.create(lag_ratio=0.05, run_time=2))
         self.play(FadeIn(kernel), FadeIn(kernel_lbl), FadeIn(out_frame), FadeIn(out_lbl), FadeIn(out))
+        lesson.step(self, "The digit is just 28×28 numbers. A 3×3 kernel trained to find top edges "
+                          "will slide over it.")
 
         window = image.window(row, col0, 3)
         target = out.window(row, col0, 1)
@@ -68,6 +71,8 @@ class ConvExample(Scene):
                           Transform(relu_text, new_relu), run_time=rt)
             self.play(*out.change_value(row, col0 + k, step.relu), run_time=rt)
         self.wait(0.5)
+        lesson.step(self, "At each position: multiply the patch by the kernel, add the nine "
+                          "products, and ReLU turns a negative sum into 0.")
 
         # The rest of the layer: every sum at once, then ReLU.
         pre = NumberGrid(tr.conv1_pre[0], cell_size=0.2, vmin=-lim, vmax=lim).move_to(out)
@@ -80,6 +85,8 @@ class ConvExample(Scene):
         self.play(Transform(pre, post), Transform(caption, relu_caption), run_time=1.5)
         self.wait(0.5)
         self.play(FadeOut(Group(*self.mobjects)))
+        lesson.step(self, "Doing that at every position gives the whole feature map; after ReLU "
+                          "only the top edges of the 7 stay bright.")
 
         # The whole sheet: conv1 (2 channels) -> conv2 -> max-pool -> dense.
         self.next_section("pipeline")
@@ -111,3 +118,5 @@ class ConvExample(Scene):
         note = label(f"one activation, no ReLU on the last layer: {tr.dense:.7f}", 22).to_edge(DOWN, buff=0.3)
         self.play(FadeIn(note))
         self.wait(1)
+        lesson.step(self, "The spreadsheet's whole network: two conv layers with ReLU, a max-pool "
+                          "and a dense layer turn the 7 into one number.")

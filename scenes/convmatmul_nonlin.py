@@ -13,7 +13,8 @@ import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, WHITE, YELLOW, Axes, Create, DashedLine, Dot,
                    FadeIn, FadeOut, Line, Transform, TransformFromCopy, VGroup, VMobject)
 
-from viz.anim import DIVERGING, NumberGrid, Scene, glyph
+from viz.anim import DIVERGING, NumberGrid, glyph
+from viz.anim.lesson import LessonScene, step
 from viz.anim.matrix import MatrixBlock, label
 from viz.core import convmatmul as cm
 from viz.core import convmatmul_nonlin as nl
@@ -41,7 +42,7 @@ def plain_axes(x_range, y_range, x_length, y_length) -> Axes:
                                          "color": "#BBBBBB"})
 
 
-class Relu(Scene):
+class Relu(LessonScene):
     def construct(self):
         r = cm.relu_example()
         m = float(np.abs(r.pre).max())
@@ -58,6 +59,8 @@ class Relu(Scene):
         self.play(pre.create(lag_ratio=0.1), FadeIn(title))
         self.play(Create(axes), Create(identity))
         self.play(Create(curve), FadeIn(formula))
+        step(self, "A feature map has positive and negative numbers. ReLU keeps a positive "
+                   "number as it is and turns a negative one into 0.")
         frame = pre.window(0, 0, 1, pre.n_cols, color=YELLOW, stroke_width=5)
         self.play(Create(frame), run_time=0.4)
         for i in range(pre.n_rows):
@@ -74,9 +77,11 @@ class Relu(Scene):
                       run_time=0.6)
         self.play(FadeOut(frame))
         self.wait(1.5)
+        step(self, "Row by row, every negative value drops to 0 on the ReLU line: what is "
+                   "left shows only where the filter found its edge.")
 
 
-class WhyNonlinear(Scene):
+class WhyNonlinear(LessonScene):
     def construct(self):
         s = nl.stack_two_layers()
         arrays = [s.lines, s.hidden, s.hidden_relu, s.out_two, s.out_single, s.out_relu]
@@ -118,6 +123,8 @@ class WhyNonlinear(Scene):
         same = label("=", font_size=40, color=YELLOW).next_to(cap2, RIGHT, buff=0.4)
         self.play(FadeIn(same))
         self.wait(1)
+        step(self, "Two linear layers one after the other bend the grid exactly like one "
+                   "matrix, W2·W1: stacking them adds nothing.")
 
         # a ReLU between the layers: no single matrix does this
         self.play(Transform(net, grid(s.lines)), FadeOut(same), Transform(cap, caption("x")),
@@ -131,9 +138,11 @@ class WhyNonlinear(Scene):
         differ = label("≠", font_size=40, color=YELLOW).next_to(cap2, RIGHT, buff=0.4)
         self.play(FadeIn(differ))
         self.wait(2)
+        step(self, "With a ReLU between them the grid folds, and no single matrix can do "
+                   "that: the nonlinearity is what makes depth worth having.")
 
 
-class ShallowApprox(Scene):
+class ShallowApprox(LessonScene):
     def construct(self):
         fit = nl.train_shallow_relu()
         n_snap, n_hidden, _ = fit.pieces.shape
@@ -167,6 +176,8 @@ class ShallowApprox(Scene):
             self.play(Transform(lines, pieces(s)), Transform(curve, net_fit(s)),
                       Transform(stat, status(s)), run_time=0.9)
         self.wait(0.5)
+        step(self, "As the loss falls, the network's curve (yellow) closes in on the target "
+                   "points; each hidden unit on the left is one bent line.")
 
         # the pieces, added one at a time, rebuild the fit
         self.play(curve.animate.set_stroke(opacity=0.25), run_time=0.5)
@@ -179,3 +190,5 @@ class ShallowApprox(Scene):
                       lines[j].animate.set_stroke(width=2.5), run_time=0.5)
         self.play(curve.animate.set_stroke(opacity=1.0), FadeOut(running), run_time=0.8)
         self.wait(1.5)
+        step(self, "Added one at a time, the bent lines rebuild the whole fit: enough ReLU "
+                   "pieces can approximate any smooth function.")

@@ -11,7 +11,8 @@ pixels, the same labels.
 """
 from manim import DOWN, UP, FadeIn, FadeOut, ReplacementTransform, RoundedRectangle, VGroup
 
-from viz.anim import Scene, glyph
+from viz.anim import glyph
+from viz.anim.lesson import LessonScene, step
 from viz.anim.featuremap import INK, FeatureMap
 from viz.core.dataloading import trace_loader
 
@@ -26,7 +27,7 @@ def _x(j, n):
     return (j - (n - 1) / 2) * STEP
 
 
-class DataLoaderScene(Scene):
+class DataLoaderScene(LessonScene):
     def construct(self):
         tr = load()
         n = tr.n_items
@@ -42,6 +43,8 @@ class DataLoaderScene(Scene):
                           .next_to(items[i], DOWN, buff=0.1) for i in range(n)])
         self.add(title)
         self.play(FadeIn(head), FadeIn(items), FadeIn(tags), FadeIn(labels), run_time=0.8)
+        step(self, "A Dataset is numbered items: asking for ds[i] gives one image and its "
+                   "label.")
         shown = VGroup()
         for e in range(min(2, tr.n_epochs)):
             ep = glyph(f"epoch {e + 1}: it = iter(loader)   (shuffle=True, generator seeded {tr.seed})",
@@ -74,7 +77,12 @@ class DataLoaderScene(Scene):
                 self.play(FadeIn(cap), run_time=0.35)
                 shown.add(landed, box, cap)
             self.wait(0.6)
+            step(self, "Each epoch the DataLoader shuffles the numbers and collates them, a "
+                       "few at a time, into batches." if e == 0 else
+                 "A new epoch, a new order: the same items, in different batches.")
         note = glyph("same labels, new order, new pixels: the shift runs inside ds[i] every time it is read",
                      font_size=18, color=TEXT).to_edge(DOWN, buff=0.3)
         self.play(FadeIn(note), run_time=0.5)
         self.wait(1.2)
+        step(self, "The labels never change, but augmentation runs each time an item is "
+                   "read, so its pixels can.")

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, UP, FadeIn, FadeOut, GrowArrow, ValueTracker, VGroup, linear
 
-from viz.anim import Scene, glyph
+from viz.anim import glyph
+from viz.anim.lesson import LessonScene, step
 from viz.anim.lr_finder import DIVERGE_COLOR, FLAT_COLOR, PICK_COLOR, LRPlot, lr_text
 from viz.core.lr_finder import digits_lr_find, loss_regions
 
@@ -22,7 +23,7 @@ def caption(text: str, font_size: float = 24, color="#EEEEEE") -> VGroup:
     return lines.arrange(DOWN, buff=0.12).to_edge(DOWN, buff=0.3)
 
 
-class LRFinderSweep(Scene):
+class LRFinderSweep(LessonScene):
     def construct(self):
         result = digits_lr_find()
         regions = loss_regions(result)
@@ -35,6 +36,8 @@ class LRFinderSweep(Scene):
         rule = caption(f"each batch: one training step, then lr × {result.lr_mult:.4f}\n"
                        f"from {lr_text(result.start_lr)} towards {lr_text(result.end_lr)}")
         self.play(FadeIn(rule))
+        step(self, "The learning-rate finder trains for one batch at a time and raises the "
+                   "learning rate a little after every batch.")
 
         tracker = ValueTracker(0)
         trace, marker = plot.trace(tracker), plot.lr_marker(tracker)
@@ -44,6 +47,8 @@ class LRFinderSweep(Scene):
                               f"loss > {result.stop_factor:g} × best ({result.best_loss:.2f})")
         self.play(FadeOut(marker), FadeIn(stop), FadeOut(rule))
         trace.clear_updaters()
+        step(self, "The loss falls slowly, then quickly, then shoots up: the finder stops "
+                   "once the loss is far above its best.")
 
         bands = VGroup()
         if regions.flat is not None:
@@ -53,6 +58,8 @@ class LRFinderSweep(Scene):
                                  at_top=True))
         self.play(FadeIn(bands))
         self.wait(0.5)
+        step(self, "Too small a learning rate and the loss barely moves; too big and it "
+                   "diverges.")
 
         minimum = plot.pin(low_lr, low_loss, f"minimum at {lr_text(low_lr)}:\nalready too high",
                            DIVERGE_COLOR, direction=DOWN)
@@ -67,3 +74,5 @@ class LRFinderSweep(Scene):
                          color=PICK_COLOR)
         self.play(FadeIn(pick), FadeIn(advice))
         self.wait(1.5)
+        step(self, "Do not pick the minimum: there the loss has already stopped improving. "
+                   "Pick a rate where it is still falling steeply, about a tenth of it.")

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (DOWN, LEFT, UP, FadeIn, FadeOut, Rectangle,
-                   Text, Transform, ValueTracker, config, linear)
+                   Text, Transform, ValueTracker, config, linear, smooth)
 
-from viz.anim import FONT, GREEN_RED, NumberGrid, Scene, glyph
+from viz.anim import FONT, GREEN_RED, NumberGrid, glyph
+from viz.anim.lesson import LessonScene, step
 from viz.anim.featuremap import INK, FeatureMap, revealed
 from viz.core.otavio import load_otavio, otavio_story
 
@@ -32,7 +33,7 @@ def text(s, size=20, **kw):
     return Text(s, font=FONT, font_size=size, **kw)
 
 
-class OtavioGood(Scene):
+class OtavioGood(LessonScene):
     morph_seconds = 4.0
 
     def construct(self):
@@ -52,8 +53,14 @@ class OtavioGood(Scene):
 
     # ----------------------------------------------------------------- helpers
     def say(self, s):
+        """The step caption: the old one fades out in the first half of the play, the new
+        one fades in in the second half (they share a place: never both at once)."""
         new = text(s, 19).to_edge(DOWN, buff=0.15)
-        anims = [FadeIn(new)] + ([FadeOut(self.caption)] if self.caption else [])
+        if self.caption is None:
+            anims = [FadeIn(new)]
+        else:
+            anims = [FadeOut(self.caption, rate_func=lambda a: smooth(min(1.0, 2 * a))),
+                     FadeIn(new, rate_func=lambda a: smooth(max(0.0, 2 * a - 1)))]
         self.caption = new
         return anims
 
@@ -87,6 +94,7 @@ class OtavioGood(Scene):
         self.play(FadeOut(numbers), big.animate.scale(CELL / 0.3).move_to(self.input_map), run_time=1)
         self.remove(big)
         self.add(self.input_map, self.column_label("input", X["input"]))
+        step(self, "To the network, a letter is only a grid of numbers: 0 is black, 1 is white.")
 
     # ----------------------------------------------------------------- 2. conv 1
     def step_conv1(self, t, lim):
@@ -132,6 +140,8 @@ class OtavioGood(Scene):
                   run_time=1.5 * (side * side - done) / side ** 2 + 0.3)
         window.clear_updaters()
         self.play(FadeOut(window, *marks, *names, *kernels, k_label), run_time=0.5)
+        step(self, "Each learned filter answers strongly (green) where the letter has the "
+                   "shape it looks for, and negatively (red) where it has the opposite.")
 
     # ----------------------------------------------------------------- 3. ReLU, pool
     def step_relu_pool1(self, t, lim):
@@ -149,6 +159,8 @@ class OtavioGood(Scene):
         self.play(FadeIn(*self.p1), FadeOut(*copies), FadeIn(self.column_label("pool", X["p1"])),
                   run_time=0.5)
         self.wait(0.5)
+        step(self, "ReLU keeps only the positive answers; max-pooling keeps the strongest "
+                   "answer in each 2×2 block, so the maps shrink to half size.")
 
     # ----------------------------------------------------------------- 4. conv 2
     def step_conv2(self, t, lim):
@@ -186,6 +198,8 @@ class OtavioGood(Scene):
                   *self.say("   ... and max-pooling again: 5×5 maps"), run_time=1.0)
         self.play(FadeIn(*self.p2), FadeOut(*copies), FadeIn(self.column_label("pool", X["p2"])),
                   run_time=0.5)
+        step(self, "The second layer's filters combine both first-layer maps, so they can "
+                   "find larger parts of a letter; ReLU and pooling follow again.")
 
     # ----------------------------------------------------------------- 5. classes
     def step_classes(self, t, lim):
@@ -222,6 +236,8 @@ class OtavioGood(Scene):
         self.set_bars(t.probs)
         self.play(FadeIn(self.winner), run_time=0.5)
         self.wait(1.0)
+        step(self, "Each class has a template; the best match gets the highest score, and "
+                   f"softmax turns the scores into probabilities: {t.prediction!r} wins.")
 
     def set_bars(self, probs):
         win = int(np.argmax(probs))
@@ -258,6 +274,8 @@ class OtavioGood(Scene):
             self.show(nxt)
             self.current = nxt
             self.wait(1.0)
+            step(self, f"A new letter, {nxt.prediction!r}: every map changes, and the "
+                       f"network now picks {nxt.prediction!r}.")
         m = story.morph
         n = len(m)
         s = ValueTracker(0)
@@ -268,6 +286,8 @@ class OtavioGood(Scene):
         self.input_map.clear_updaters()
         self.show(m.frame(n - 1))
         self.wait(1.5)
+        step(self, f"As {m.prediction[0]!r} morphs into {m.prediction[-1]!r}, watch the "
+                   "maps change gradually and the winning class switch part-way.")
 
 
 def _blend(a, b, s):

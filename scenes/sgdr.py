@@ -11,7 +11,8 @@ ends in the wide, flat one. The epochs add up on the right: 1 + 2 + 4 = 7.
 from manim import (DOWN, LEFT, PI, RIGHT, UP, Arrow, Axes, Create, Dot, FadeIn, Text,
                    ValueTracker, VGroup, VMobject, Write, linear)
 
-from viz.anim import FONT, Scene
+from viz.anim import FONT
+from viz.anim.lesson import LessonScene, step
 from viz.core.sgdr_landscape import sgdr_ball
 
 WAVE, BALL, LAND, MUTED, HOT = "#56B4E9", "#E69F00", "#DDDDDD", "#999999", "#CC79A7"
@@ -21,7 +22,7 @@ def _text(s, size=22, color=LAND, **kw):
     return Text(s, font=FONT, font_size=size, color=color, **kw)
 
 
-class SGDRRestarts(Scene):
+class SGDRRestarts(LessonScene):
     def construct(self):
         run = sgdr_ball()                     # every number below comes from here
         sched, land, nb = run.schedule, run.landscape, run.schedule.iters_per_epoch
@@ -52,6 +53,8 @@ class SGDRRestarts(Scene):
         self.play(Create(lr_ax), FadeIn(ticks), FadeIn(lr_lbl), Create(curve), FadeIn(ld_lbl), run_time=1.2)
         ball.update()
         self.play(FadeIn(ball), FadeIn(sums), run_time=0.5)
+        step(self, "Top: the learning rate over training. Bottom: the loss along one weight, "
+                   "with a sharp minimum and a wide, flat one.")
 
         for c, (a, b) in enumerate(sched.cycles()):
             n_ep = (b - a) // nb
@@ -74,6 +77,12 @@ class SGDRRestarts(Scene):
                     self.remove(kick)
                     kick = None
             _append(self, sums, ([_text("+", 34, MUTED)] if c else []) + [_text(f"{n_ep}", 34, BALL)])
+            step(self, "Within a cycle the learning rate falls along a cosine, so the ball settles "
+                       "into the nearest minimum." if c == 0 else
+                 "At a restart the learning rate jumps back up: in a sharp minimum that step "
+                 "is too big, and the ball is kicked out." if c == 1 else
+                 f"Cycle {c + 1} lasts {n_ep} epochs: each cycle is longer than the last, so "
+                 "the ball has time to settle.")
         _append(self, sums, [_text("=", 34, MUTED), _text(f"{int(sched.n_epochs)}", 34, BALL)])
         where = ld_ax.c2p(float(run.x[-1]), float(run.loss[-1]))
         k = curv[land.well_at(run.x[-1])]
@@ -82,6 +91,8 @@ class SGDRRestarts(Scene):
         self.play(FadeIn(note), Create(Arrow(note.get_bottom(), where + UP * 0.2, color=BALL, buff=0.1)),
                   run_time=0.8)
         self.wait(1.5)
+        step(self, "In the wide, flat minimum even the full learning rate cannot kick the ball "
+                   "out: restarts leave us where the model generalizes well.")
 
 
 def _append(scene, sums, terms):

@@ -21,7 +21,9 @@ from __future__ import annotations
 from manim import (DOWN, LEFT, RIGHT, UP, Create, Dot, FadeIn, FadeOut, Group, SurroundingRectangle,
                    Transform, ValueTracker, VGroup, linear)
 
-from viz.anim import NumberGrid, Scene, glyph
+from viz.anim import NumberGrid, glyph
+from viz.anim.formula import formula
+from viz.anim.lesson import LessonScene, step
 from viz.anim.glyphs import fit_font_size
 from viz.anim.probbars import SIGMOID_COLOR, SOFTMAX_COLOR, ProbBars, UnitChart, tile_image
 from viz.core import softmax as sm
@@ -30,7 +32,11 @@ YELLOW = "#F0E442"
 ORANGE = "#E69F00"
 
 
-def caption(text, size=24, color="#EEEEEE"):
+def caption(text, size=24, color="#EEEEEE", tex=None):
+    """Lines of text at the bottom; ``tex``: the one-line text as a typeset formula."""
+    if tex is not None:
+        return VGroup(formula(tex, text, font_size=size, color=color, tex_font_size=size * 1.25)
+                      ).to_edge(DOWN, buff=0.35)
     lines = VGroup(*[glyph(t, font_size=size, color=color) for t in text.split("\n")])
     return lines.arrange(DOWN, buff=0.12).to_edge(DOWN, buff=0.35)
 
@@ -39,7 +45,7 @@ def title(text):
     return glyph(text, font_size=34).to_edge(UP, buff=0.3)
 
 
-class EntropySheet(Scene):
+class EntropySheet(LessonScene):
     def construct(self):
         s = sm.entropy_sheet()
         self.play(FadeIn(title("The entropy spreadsheet")))
@@ -55,9 +61,13 @@ class EntropySheet(Scene):
         for i, n in enumerate(names):
             n.next_to(grids[0].cell(i, 0), LEFT, buff=0.3)
         self.play(FadeIn(names))
+        step(self, "The entropy spreadsheet: one image, five classes, and the last layer's "
+                   "output for each class.")
+        tex = {"softmax": rf"\mathrm{{softmax}} = \frac{{\exp}}{{\sum \exp}} = \frac{{\exp}}{{{s.exp_sum:.2f}}}",
+               "sigmoid": r"\mathrm{sigmoid} = \frac{\exp}{1 + \exp}\text{: each on its own}"}
         cap = None
         for (head, _, _, text), g in zip(cols, grids):
-            new = caption(text)
+            new = caption(text, tex=tex.get(head))
             hdr = glyph(head, font_size=20).next_to(g, UP, buff=0.2)
             self.play(FadeIn(hdr), g.create(lag_ratio=0.15, run_time=0.8),
                       *([Transform(cap, new)] if cap else [FadeIn(new)]))
@@ -67,6 +77,13 @@ class EntropySheet(Scene):
                 self.play(FadeIn(glyph(f"Σ = {total:.3f}", font_size=16, color=YELLOW)
                                  .next_to(g, DOWN, buff=0.2)))
             self.wait(0.4)
+            if head in ("softmax", "sigmoid", "actual"):
+                step(self, {"softmax": "Softmax divides each exp by their sum, so the five "
+                                        "numbers add up to 1: they compete.",
+                            "sigmoid": "Each sigmoid looks only at its own output, so they "
+                                        "do not add up to 1.",
+                            "actual": "The actual label is one-hot: 1 for dog, 0 for the "
+                                       "rest."}[head])
         k = s.true_class
         box = SurroundingRectangle(VGroup(grids[2].cell(k, 0), grids[4].cell(k, 0)), color=YELLOW)
         self.play(Create(box), Transform(cap, caption(
@@ -74,9 +91,11 @@ class EntropySheet(Scene):
             f"the sheet's LOG is base 10: −log₁₀({s.softmax[k]:.4f}) = {s.ce_log10:.2f}  (= ln / 2.303)",
             size=22)))
         self.wait(2)
+        step(self, "Cross-entropy only looks at the probability of the true class: the "
+                   "closer it is to 1, the smaller the loss.")
 
 
-class SoftmaxPicksOne(Scene):
+class SoftmaxPicksOne(LessonScene):
     def construct(self):
         sw = sm.rising_logit()
         name = sw.classes[sw.index]
@@ -87,6 +106,8 @@ class SoftmaxPicksOne(Scene):
                        length=3.4, spacing=1.0)
         VGroup(soft, sig).arrange(RIGHT, buff=1.3).move_to([0, -0.35, 0])
         self.play(FadeIn(soft), FadeIn(sig))
+        step(self, "The same five outputs, turned into probabilities two ways: softmax on "
+                   "the left, one sigmoid per class on the right.")
         tracker = ValueTracker(0)
         readout = glyph(f"{name} logit = {sw.values[0]:.2f}", font_size=26, color=YELLOW)
         readout.move_to([0, 2.75, 0])
@@ -106,9 +127,11 @@ class SoftmaxPicksOne(Scene):
         self.play(FadeIn(caption("exp sharpens the differences; dividing by the sum makes them compete.\n"
                                  "Each sigmoid only looks at its own logit.", size=22)))
         self.wait(2)
+        step(self, "As the dog's output rises, softmax gives the dog more and every other "
+                   "class less; the other sigmoids do not move at all.")
 
 
-class TwoLabels(Scene):
+class TwoLabels(LessonScene):
     def construct(self):
         fit = sm.fit_two_labels()
         self.play(FadeIn(title("Two labels true: plane and fish")))
@@ -120,6 +143,8 @@ class TwoLabels(Scene):
         self.play(FadeIn(soft), FadeIn(sig))
         cap = caption(f"gradient descent on the five logits, {len(fit.steps)} steps")
         self.play(FadeIn(cap))
+        step(self, "Now two labels are true at once: plane and fish. Watch where each kind "
+                   "of output ends up after training.")
         tracker = ValueTracker(0)
         soft.bars_follow(tracker, fit.softmax_probs)
         sig.bars_follow(tracker, fit.sigmoid_probs)
@@ -129,9 +154,11 @@ class TwoLabels(Scene):
         self.play(Transform(cap, caption("softmax's outputs sum to 1: at best 0.5 each.\n"
                                          "Sigmoids are independent: both reach ≈ 1.", size=22)))
         self.wait(2)
+        step(self, "Softmax must share 1 between them, so it stops at one half each; "
+                   "sigmoids are independent and both climb to 1.")
 
 
-class MultiLabelTiles(Scene):
+class MultiLabelTiles(LessonScene):
     def construct(self):
         from viz.core.multilabel import default_comparison
 
@@ -160,11 +187,15 @@ class MultiLabelTiles(Scene):
         shown = panel(picks[0])
         self.play(FadeIn(shown), FadeIn(cap))
         self.wait(1.5)
+        step(self, "A held-out tile with several true tags (dashed): the same CNN with a "
+                   "sigmoid head and with a softmax head.")
         for i in picks[1:]:
             nxt = panel(i)
             self.play(FadeOut(shown), FadeIn(nxt))
             shown = nxt
             self.wait(1.5)
+        step(self, "The sigmoid head can say yes to many tags at once; softmax spreads one "
+                   "unit of probability over all of them.")
         self.play(FadeOut(shown), FadeOut(cap))
         score = VGroup(
             glyph(f"sigmoid + BCE: planet F2 = {sig.f2:.3f}", font_size=34, color=SIGMOID_COLOR),
@@ -173,9 +204,11 @@ class MultiLabelTiles(Scene):
         ).arrange(DOWN, buff=0.35)
         self.play(FadeIn(score))
         self.wait(2)
+        step(self, "Scored with the planet competition's F2, the sigmoid head wins: "
+                   "multi-label problems need sigmoids.")
 
 
-class FBeta(Scene):
+class FBeta(LessonScene):
     def construct(self):
         from viz.core.multilabel import default_comparison
 
@@ -189,7 +222,9 @@ class FBeta(Scene):
             return VGroup(*[chart.curve(*sm.iso_f_curve(f, beta), color=ORANGE) for f in levels])
 
         def tag(beta):
-            return VGroup(glyph(f"F{beta} = (1+{beta}²)·P·R / ({beta}²·P + R)", font_size=24),
+            return VGroup(formula(rf"F_{beta} = \frac{{(1+{beta}^2)\,P\,R}}{{{beta}^2 P + R}}",
+                                  f"F{beta} = (1+{beta}²)·P·R / ({beta}²·P + R)", font_size=24,
+                                  tex_font_size=32),
                           glyph(f"contours F = {', '.join(map(str, levels))}", font_size=20),
                           glyph("recall counts β² times as much" if beta > 1 else
                                 "precision and recall count the same", font_size=20)
@@ -198,11 +233,15 @@ class FBeta(Scene):
         lines, text = contours(1), tag(1)
         self.play(FadeIn(chart), Create(lines), FadeIn(text))
         self.wait(1)
+        step(self, "F1 treats precision and recall alike: each curve joins the points with "
+                   "the same score.")
         for beta in (2, 3):
             new = tag(beta)
             self.play(Transform(lines, contours(beta)), FadeOut(text), FadeIn(new))
             text = new
             self.wait(1)
+        step(self, "With a larger beta the curves turn upright: recall counts beta squared "
+                   "times as much as precision.")
         self.play(FadeOut(chart), FadeOut(lines), FadeOut(text))
 
         c = default_comparison()
@@ -220,3 +259,5 @@ class FBeta(Scene):
             self.play(FadeIn(dot), FadeIn(note))
         self.play(FadeIn(caption("fastai's planet trick: report the best F2 over thresholds 0.17…0.23", 22)))
         self.wait(2)
+        step(self, "F2 depends on the threshold that turns probabilities into tags; fastai "
+                   "reports the best one between 0.17 and 0.23.")

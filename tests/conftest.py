@@ -24,6 +24,9 @@ import numpy as np
 import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Formulas as text (viz.anim.formula): frames-comparison control data must not depend on
+# whether LaTeX is installed; tests/test_formula.py switches LaTeX on where it is.
+os.environ["VIZ_LATEX"] = "0"
 
 DATA = Path(__file__).parent / "data"
 RECORDED = DATA / "recorded"

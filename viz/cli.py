@@ -218,6 +218,9 @@ def make_parser() -> argparse.ArgumentParser:
                    "object with 'conv1' (2x3x3), 'conv2' (2x2x3x3), 'dense' (2x12x12)")
     s.set_defaults(func=cmd_spreadsheet)
 
+    from . import slides        # viz slides: decks (needs the slides extra only when run)
+    slides.add_commands(sub)
+
     # Topic modules may add their own sub-commands: viz/catalog/<topic>.py can define
     # ``add_commands(subparsers)``; each parser sets ``func`` to a function(args) -> int.
     from . import catalog

@@ -73,7 +73,9 @@ def render_scene(entry, out_dir, *, quality: str = "low", poster: bool = True) -
 
     Caching is off (it slows many-mobject scenes down, see manim-notes.md) and Manim's
     own files go to a temporary folder; only the finished video (and, with ``poster``,
-    its last frame as ``<name>-poster.png``) are moved into ``out_dir``.
+    its last frame as ``<name>-poster.png``) are moved into ``out_dir``, with the captions
+    Manim wrote from the scene's narration (``<name>.srt``) and the same cues as WebVTT
+    for browsers (``<name>.vtt``), all together or none.
     """
     check_quality(quality)
     out_dir = ensure_dir(out_dir)
@@ -89,11 +91,18 @@ def render_scene(entry, out_dir, *, quality: str = "low", poster: bool = True) -
             scene.render()
             movie = Path(scene.renderer.file_writer.movie_file_path)
             frame = scene.renderer.get_frame() if poster else None
+        srt = movie.with_suffix(".srt")
         video = out_dir / f"{entry.name}.mp4"
         poster_path = out_dir / f"{entry.name}-poster.png" if frame is not None else None
-        with atomic_paths(*[d for d in (video, poster_path) if d is not None]) as tmps:
+        subs = (out_dir / f"{entry.name}.srt", out_dir / f"{entry.name}.vtt") if srt.is_file() else ()
+        with atomic_paths(*[d for d in (video, poster_path, *subs) if d is not None]) as tmps:
             shutil.copyfile(movie, tmps[0])
             if poster_path is not None:
                 from PIL import Image
                 Image.fromarray(frame).convert("RGB").save(tmps[1], format="png")
+            if subs:
+                from .captions import srt_to_vtt
+                text = srt.read_text(encoding="utf-8")
+                Path(tmps[-2]).write_text(text, encoding="utf-8")
+                Path(tmps[-1]).write_text(srt_to_vtt(text), encoding="utf-8")
     return video, poster_path

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from urllib.parse import quote
 
 from ._io import write_text_atomic
 
@@ -48,6 +49,31 @@ def _esc(s) -> str:
     return html.escape(str(s), quote=True)
 
 
+#: Where ``viz slides --out <gallery>/slides`` puts the decks the gallery links to.
+DECKS_DIR = "slides"
+
+
+def _captions_track(out_dir: Path, video: str) -> str:
+    """A WebVTT captions track for ``video`` when its ``.vtt`` lies beside it.
+
+    The cues are inlined as a ``data:`` URL: Chromium refuses to load a track file from
+    ``file://`` (each file is its own origin), and the page must work by double-click.
+    """
+    vtt = out_dir / Path(video).with_suffix(".vtt")
+    if not vtt.is_file():
+        return ""
+    src = "data:text/vtt;charset=utf-8," + quote(vtt.read_text(encoding="utf-8"), safe="")
+    return f'<track kind="captions" srclang="en" label="English" default src="{src}">'
+
+
+def _deck_link(out_dir: Path, entry) -> str:
+    """A link to the scene's slide deck when it has been made (viz slides)."""
+    deck = f"{DECKS_DIR}/{entry.name}.html"
+    if not (out_dir / deck).is_file():
+        return ""
+    return f'<div class="themes"><a href="{_esc(deck)}">present it step by step (slides)</a></div>'
+
+
 def write_index(out_dir, *, figures, scenes, topics, title="viz gallery", explorer=None) -> Path:
     """Write ``out_dir/index.html``.
 
@@ -79,9 +105,10 @@ def write_index(out_dir, *, figures, scenes, topics, title="viz gallery", explor
             poster_attr = f' poster="{_esc(poster)}"' if poster else ""
             items.append(
                 f'<figure id="scene-{_esc(entry.name)}"><div class="kind">video</div>'
-                f'<video controls preload="metadata"{poster_attr} src="{_esc(video)}"></video>'
+                f'<video controls preload="metadata"{poster_attr} src="{_esc(video)}">'
+                f'{_captions_track(out_dir, video)}</video>'
                 f'<figcaption><b>{_esc(entry.title)}</b>{_esc(entry.caption)}'
-                f'<code>{_esc(command)}</code></figcaption></figure>')
+                f'{_deck_link(out_dir, entry)}<code>{_esc(command)}</code></figcaption></figure>')
         live = ""
         if explorer and EXPLORER_PANELS.get(topic):
             live = '<p class="explore">Try it live: ' + " · ".join(
