@@ -9,9 +9,9 @@ grid added later, therefore redraws whole grids (~2,400 paths) 15-60 times a sec
 the part of the picture that the moving mobjects touch:
 
 1. once per ``play``: the *still image*: background + every mobject that is not moving,
-   in drawing order (moving = the family of an animated mobject; for updaters and
-   ``UpdateFromFunc``-style animations, whose effects are arbitrary, everything Manim
-   itself would redraw);
+   in drawing order (moving = the family of an animated mobject). A ``play`` with
+   updaters or ``UpdateFromFunc``-style animations, whose effects are arbitrary, is
+   drawn Manim's way;
 2. every frame: the screen is cut into ``TILE``-pixel tiles; the tiles under a moving
    mobject's bounding box (grown by its stroke, mitre joins and anti-aliasing) are
    marked; every mobject, moving or not, whose box reaches a marked tile is drawn in
@@ -218,6 +218,11 @@ class RegionRenderer(CairoRenderer):
             else:
                 precise.append(anim)
         manim_moving += scene.get_moving_mobjects()        # updaters (and foreground) only
+        if manim_moving:
+            # An updater or an UpdateFromFunc may change any mobject, even one Manim keeps
+            # in its static image from the start of the play (drawn stale): only Manim's
+            # own drawing gives Manim's frames then.
+            return None
         for m in manim_moving:
             moving.update(id(x) for x in m.get_family())
         manim_ids = {id(m) for m in manim_moving}
