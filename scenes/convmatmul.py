@@ -15,7 +15,8 @@ from manim import (DOWN, LEFT, RIGHT, UP, WHITE, YELLOW, Circle, Create, FadeIn,
                    Indicate, Line, SurroundingRectangle, Transform,
                    TransformFromCopy, VGroup)
 
-from viz.anim import DIVERGING, NumberGrid, Scene, format_number, glyph
+from viz.anim import DIVERGING, NumberGrid, format_number, glyph
+from viz.anim.lesson import LessonScene, step
 from viz.anim.matrix import MatrixBlock, TileGrid, label
 from viz.core import convmatmul as cm
 
@@ -31,12 +32,16 @@ def cells(grid, index_pairs):
     return VGroup(*[grid.cell(int(r), int(c)) for r, c in index_pairs])
 
 
-class KernelSliding(Scene):
+class KernelSliding(LessonScene):
     def construct(self):
         ex = cm.sliding_examples()
         self.with_numbers(ex["stride 1"])
+        step(self, "Each output number is the sum of the input window times the kernel, cell by "
+                   "cell: the same nine weights are used at every position.")
         self.play(*[FadeOut(m) for m in self.mobjects])
         self.arithmetic([(k, ex[k]) for k in ("padding 1", "stride 2, padding 1", "dilation 2")])
+        step(self, "Padding adds a border so the output keeps its size; a stride of 2 skips every "
+                   "other position; dilation spreads the kernel's taps apart.")
 
     def with_numbers(self, conv):
         inp = NumberGrid(conv.input[0], cell_size=0.72, fmt="{:.0f}", palette=BLUES, vmin=0,
@@ -104,7 +109,7 @@ class KernelSliding(Scene):
         self.wait(1)
 
 
-class Im2Col(Scene):
+class Im2Col(LessonScene):
     def construct(self):
         conv = cm.im2col_example()
         n_f = conv.weight.shape[0]
@@ -128,8 +133,10 @@ class Im2Col(Scene):
         times = label("×", font_size=44).move_to([0.65, 0, 0])
         equals = label("=", font_size=44).move_to([2.4, 0, 0])
 
-        # 1. every window of the input becomes a row of the patch matrix (and is one output cell)
-        self.play(inp.create(), Create(outlines))
+        # 1. every window of the input becomes a row of the patch matrix (and is one output cell);
+        # the filters wait below the input from the start (the frame's lower half is used too)
+        self.play(inp.create(), Create(outlines), *[FadeIn(k) for k in kernels],
+                  *[Create(f) for f in kframes])
         self.play(Create(P.brackets))
         window = inp.window(0, 0, 3, color=HIGHLIGHT, stroke_width=5)
         rframe = P.row_frame(0, color=HIGHLIGHT)
@@ -145,14 +152,16 @@ class Im2Col(Scene):
                           run_time=0.5 if n < 3 else 0.25)
             self.play(TransformFromCopy(src, P.row(n)), run_time=1.4 if n < 2 else 0.45)
         self.play(FadeOut(window), FadeOut(rframe), *[FadeOut(m) for m in spots], run_time=0.4)
+        step(self, "Every 3×3 window of the input becomes one row of the patch matrix; "
+                   "each window also stands for one cell of every output.")
 
         # 2. every filter becomes a column of the weight matrix
-        self.play(*[FadeIn(k) for k in kernels], *[Create(f) for f in kframes])
         self.play(FadeIn(times), Create(W.brackets))
         for f in range(n_f):
             cframe = W.column_frame(f, color=FILTER_COLORS[f])
             self.play(TransformFromCopy(kernels[f], W.column(f)), Create(cframe), run_time=1.5)
             W.add(cframe)
+        step(self, "Each filter, unrolled, becomes one column of the weight matrix.")
 
         # 3. one matrix product: row of patches · column of weights = one number
         self.play(FadeIn(equals), Create(Y.brackets))
@@ -173,6 +182,8 @@ class Im2Col(Scene):
                 self.play(*[TransformFromCopy(VGroup(P.row(n), W.column(f)), Y.cell(n, f))
                             for f in range(n_f)], run_time=0.45)
         self.play(FadeOut(rframe), FadeOut(yframe), run_time=0.3)
+        step(self, "One matrix product does all the work: a row of patches times a column "
+                   "of weights is exactly one output number.")
 
         # 4. reshape: each column of the product is one feature map
         for f in range(n_f):
@@ -183,6 +194,8 @@ class Im2Col(Scene):
             self.play(TransformFromCopy(Y.column(f), targets, path_arc=-0.6), Create(oframe),
                       run_time=1.6)
             Y.add(frame)
+        step(self, "Fold each column of the product back into a grid: it is that filter's "
+                   "feature map.")
 
         # 5. in sync: window <-> patch row <-> product row <-> output cell
         marks = [inp.window(0, 0, 3, color=HIGHLIGHT, stroke_width=5), P.row_frame(0),
@@ -198,9 +211,11 @@ class Im2Col(Scene):
         check = label("= F.conv2d(input, filters)  ✓", font_size=24).move_to([4.2, -3.1, 0])
         self.play(FadeIn(check))
         self.wait(1.5)
+        step(self, "Window, patch row, product row and output cell always go together: "
+                   "the convolution is this one matrix product, and F.conv2d agrees.")
 
 
-class ManyChannels(Scene):
+class ManyChannels(LessonScene):
     def construct(self):
         conv = cm.two_channel_example()
         n_c = conv.input.shape[0]
@@ -223,6 +238,8 @@ class ManyChannels(Scene):
         self.play(*[c.create() for c in chans], Create(in_box), FadeIn(titles[0]))
         self.play(*[FadeIn(k) for k in kern], Create(k_box), FadeIn(titles[1]))
         self.play(Create(outline), FadeIn(titles[2]))
+        step(self, "The input has two channels, so the kernel has two 3×3 slices: one for "
+                   "each channel.")
         wins = [c.window(0, 0, 3, color=HIGHLIGHT, stroke_width=5) for c in chans]
         shown = None
         for n in range(conv.n_patches):
@@ -251,9 +268,11 @@ class ManyChannels(Scene):
             shown = VGroup(*dst, *slabels, eq)
         self.play(FadeOut(shown), *[FadeOut(w) for w in wins])
         self.wait(1)
+        step(self, "Each slice is multiplied with its own channel and both sums are added: "
+                   "one kernel, many channels, one output number per position.")
 
 
-class DenseLayer(Scene):
+class DenseLayer(LessonScene):
     def construct(self):
         d = cm.dense_example()
         n_out, n_in = d.weight.shape
@@ -269,6 +288,8 @@ class DenseLayer(Scene):
                  for j in range(n_out)]
         self.play(*[FadeIn(c) for c in ins + outs], FadeIn(in_vals))
         self.play(*[Create(e) for row in edges for e in row], run_time=1.2)
+        step(self, "A dense layer: every input is connected to every output; an edge's "
+                   "colour and thickness show its weight.")
 
         W = MatrixBlock(d.weight, cell_size=0.78, fmt="{:.1f}", palette=DIVERGING, vmin=-1,
                         vmax=1).move_to([0.75, 0.4, 0])
@@ -291,6 +312,8 @@ class DenseLayer(Scene):
                       run_time=1.0)
             self.play(FadeOut(ring), *[e.animate.set_stroke(opacity=1) for row in edges for e in row],
                       run_time=0.3)
+        step(self, "The weights on the edges into one output neuron are one row of the "
+                   "matrix W, and the inputs are the vector x.")
         self.play(FadeIn(eq), Create(Y.brackets))
         # each output: a row of W dotted with x
         xframe = X.column_frame(0, color=HIGHLIGHT)
@@ -308,3 +331,5 @@ class DenseLayer(Scene):
             self.play(FadeOut(rframe), FadeOut(ring), FadeOut(line), run_time=0.3)
         self.play(FadeOut(xframe), run_time=0.3)
         self.wait(1.5)
+        step(self, "Each output is a row of W dotted with x: the whole layer is one "
+                   "matrix-vector product, W · x.")
