@@ -49,7 +49,7 @@ EXAMPLES = int(os.environ.get("VIZ_FUZZ_EXAMPLES", "0"))
 FUZZ = settings(max_examples=EXAMPLES or 12, deadline=None, derandomize=not EXAMPLES,
                 database=None, suppress_health_check=list(HealthCheck))
 #: Sub-commands that train or render when their input is valid: always one bad value.
-EXPENSIVE = {"figures", "render", "build", "explore", "tiles", "lr-find", "otavio"}
+EXPENSIVE = {"figures", "render", "build", "explore", "slides", "tiles", "lr-find", "otavio"}
 #: Options left out, and why.
 SKIPPED = {("render", "--scheduler"): "connects to a Dask cluster"}
 OUTPUT_FILES = {"--json", "--xlsx", "--csv", "--plot"}
@@ -326,8 +326,9 @@ COMMANDS = sorted(_commands())
 
 
 @pytest.mark.parametrize("name", COMMANDS)
-def test_fuzz_subcommand(name, files):
+def test_fuzz_subcommand(name, files, tmp_path, monkeypatch):
     parser = _commands()[name]
+    monkeypatch.chdir(tmp_path)     # a default output folder (figures/, slides/) lands here
 
     @FUZZ
     @given(data=st.data())
