@@ -20,9 +20,6 @@ import numpy as np
 from . import convmatmul as _conv
 from .cache import cached
 
-#: Recipe name and version of the recorded range test in the user cache.
-LR_FIND_RECIPE = "explorer-lr-find-digits"
-LR_FIND_VERSION = 1
 #: Bounds of the conv-arithmetic controls (the page's sliders).
 CONV_LIMITS = {"n": (1, 12), "k": (1, 7), "s": (1, 4), "p": (0, 4), "d": (1, 4)}
 #: The seed of the lesson's sliding-kernel inputs (viz.core.convmatmul.sliding_examples).
@@ -102,12 +99,10 @@ def sgdr_data() -> dict:
 
 # ------------------------------------------------------------------ panel 6
 def recorded_lr_find():
-    """The demo range test (``digits_lr_find()``), computed once per machine."""
+    """The demo range test: ``digits_lr_find()``, which is itself cached once per machine."""
     from . import lr_finder as L
 
-    params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in L.DEMO.items()}
-    params["seed"] = 0
-    return cached(LR_FIND_RECIPE, params, L.digits_lr_find, version=LR_FIND_VERSION)
+    return L.digits_lr_find()
 
 
 def lr_finder_data(result=None) -> dict:

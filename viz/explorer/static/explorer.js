@@ -93,6 +93,19 @@
     return v || "#888888";
   }
 
+  // Colours for the lesson panels' canvas charts: the page's CSS variables and palette,
+  // with fallbacks for a host page (a notebook) that has neither.
+  function chartColors() {
+    var dark = theme() === "dark";
+    var c = function (name, fb) { var v = ""; try { v = color(name); } catch (e) { /* no palette */ } return v && v !== "#888888" ? v : fb; };
+    return {fg: c("text", dark ? "#eeeeee" : "#222222"), muted: c("muted", dark ? "#a9b0b8" : "#5f6670"),
+      grid: c("grid", dark ? "#333840" : "#dddddd"), bg: c("panel", dark ? "#1b1f24" : "#ffffff"),
+      accent: c("accent", dark ? "#56b4e9" : "#0173b2"), hl: c("highlight", dark ? "#ece133" : "#de8f05"),
+      err: c("error", dark ? "#ff8a8a" : "#b2182b"), pos: c("positive", "#B2182B"), neg: c("negative", "#2166AC"),
+      cat: function (k) { return c("cat" + k, ["#0173B2", "#DE8F05", "#029E73", "#D55E00", "#CC78BC"][k % 5]); },
+      dark: dark};
+  }
+
   function hexRgb(h) {
     h = String(h).replace("#", "");
     if (h.length === 3) h = h.split("").map(function (c) { return c + c; }).join("");
@@ -283,7 +296,7 @@
 
   var api = {
     el: el, fmt: fmt, theme: theme, color: color, message: message, slider: slider,
-    heatmap: heatmap, cellAt: cellAt, gridKeys: gridKeys, scaleColor: scaleColor, asGrid: asGrid,
+    heatmap: heatmap, chartColors: chartColors, cellAt: cellAt, gridKeys: gridKeys, scaleColor: scaleColor, asGrid: asGrid,
     textOn: function (css) { return textOn(hexRgb(css)); }, uid: uid,
   };
 

@@ -66,15 +66,11 @@
 
   function palette(api) {
     const dark = api.theme() === "dark";
-    const c = (name, fb) => { let v = ""; try { v = api.color(name); } catch (e) { /* no palette */ } return v && v !== "#888888" ? v : fb; };
-    return {fg: c("text", dark ? "#eeeeee" : "#222222"), muted: c("muted", dark ? "#a9b0b8" : "#5f6670"),
-      grid: c("grid", dark ? "#333840" : "#dddddd"), bg: c("panel", dark ? "#1b1f24" : "#ffffff"),
-      accent: c("accent", dark ? "#56b4e9" : "#0173b2"), hl: c("highlight", dark ? "#ece133" : "#de8f05"),
-      err: c("error", dark ? "#ff8a8a" : "#b2182b"), pos: c("positive", "#B2182B"), neg: c("negative", "#2166AC"),
-      cat: k => c("cat" + k, ["#0173B2", "#DE8F05", "#029E73", "#D55E00", "#CC78BC"][k % 5]), dark,
+    return Object.assign(api.chartColors(), {
       pad: dark ? "#23272e" : "#eef0f3", line: dark ? "#5a606b" : "#b8bec7",
       tap: dark ? "rgba(86,180,233,0.40)" : "rgba(1,115,178,0.20)",
-      done: dark ? "rgba(222,143,5,0.30)" : "rgba(222,143,5,0.22)"};
+      done: dark ? "rgba(222,143,5,0.30)" : "rgba(222,143,5,0.22)"
+    });
   }
 
   function grid(g, x0, y0, size, cell, fill, label, text, P, ink) {

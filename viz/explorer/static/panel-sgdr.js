@@ -168,13 +168,9 @@
 
   function palette(api) {
     const dark = api.theme() === "dark";
-    const c = (name, fb) => { let v = ""; try { v = api.color(name); } catch (e) { /* no palette */ } return v && v !== "#888888" ? v : fb; };
-    return {fg: c("text", dark ? "#eeeeee" : "#222222"), muted: c("muted", dark ? "#a9b0b8" : "#5f6670"),
-      grid: c("grid", dark ? "#333840" : "#dddddd"), bg: c("panel", dark ? "#1b1f24" : "#ffffff"),
-      accent: c("accent", dark ? "#56b4e9" : "#0173b2"), hl: c("highlight", dark ? "#ece133" : "#de8f05"),
-      err: c("error", dark ? "#ff8a8a" : "#b2182b"), pos: c("positive", "#B2182B"), neg: c("negative", "#2166AC"),
-      cat: k => c("cat" + k, ["#0173B2", "#DE8F05", "#029E73", "#D55E00", "#CC78BC"][k % 5]), dark,
-      warm: dark ? "rgba(222,143,5,0.28)" : "rgba(222,143,5,0.22)"};
+    return Object.assign(api.chartColors(), {
+      warm: dark ? "rgba(222,143,5,0.28)" : "rgba(222,143,5,0.22)"
+    });
   }
 
   function draw(canvas, res, o, api) {
