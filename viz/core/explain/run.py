@@ -147,7 +147,11 @@ def input_shape(model, input_size=None):
     if given_hw is not None:
         tries, size = [given_hw], f"{given_hw[0]}x{given_hw[1]} as asked (--input-size)"
     elif attr is not None:
-        ac, hw = _parse_size(attr)
+        try:
+            ac, hw = _parse_size(attr)
+        except ValueError:
+            raise ValueError(f"the model's input_size attribute is {attr!r}, not S, (H, W) or "
+                             "(C, H, W); use --input-size C H W") from None
         c = ac if ac is not None and given_c is None else c
         tries, size = [hw], f"{hw[0]}x{hw[1]} from the model's input_size attribute"
     elif fixed_hw is not None:
