@@ -304,7 +304,8 @@ def _output_kind(model, x) -> tuple:
 
 
 def explain_lr_find(model, data: ImageFolder, *, num_iter: int = 100, batch_size: int = 32,
-                    seed: int = 0, progress=None, start_lr: float = 1e-5, end_lr: float = 10.0):
+                    seed: int = 0, progress=None, start_lr: float = 1e-5, end_lr: float = 10.0,
+                    threads: int | None = 1):
     """The LR range test (fastai's ``lr_find``) on a copy of ``model`` with ``data``.
 
     Parameters
@@ -325,6 +326,10 @@ def explain_lr_find(model, data: ImageFolder, *, num_iter: int = 100, batch_size
         is called as ``progress(done, total)`` after every batch (and no bar is shown).
     start_lr, end_lr : float
         The sweep (exponential), 1e-5 to 10 as in fastai.
+    threads : int or None
+        torch threads during the sweep (restored after). 1 (default) is the fastest for
+        LeNet-size models, and on a busy 2-core machine two threads can be ten times
+        slower than one; ``None`` leaves torch's setting (for big models on many cores).
 
     Returns
     -------
@@ -341,6 +346,7 @@ def explain_lr_find(model, data: ImageFolder, *, num_iter: int = 100, batch_size
     import torch
     import torch.nn.functional as F
 
+    from .._util import torch_threads
     from ..lr_finder import lr_find, with_suggestions
 
     if not isinstance(data, ImageFolder):
@@ -377,7 +383,7 @@ def explain_lr_find(model, data: ImageFolder, *, num_iter: int = 100, batch_size
             progress(i + 1, int(num_iter))
         bar = False
     net.train()
-    with torch.random.fork_rng(devices=[]):
+    with torch.random.fork_rng(devices=[]), torch_threads(threads):
         torch.manual_seed(int(seed))
         result = lr_find(net, opt, loader, loss_fn, start_lr=start_lr, end_lr=end_lr,
                          num_iter=int(num_iter), progress=bar, on_step=on_step)
