@@ -224,7 +224,7 @@ def test_load_factory_sibling_imports_and_unique_modules(tmp_path):
     ma, la = load_factory(f"{tmp_path / 'a' / 'model.py'}:build")
     mb, _ = load_factory(f"{tmp_path / 'b' / 'model.py'}:build")
     assert (ma.out_features, mb.out_features, la) == (2, 3, "model.py:build")
-    assert str(tmp_path / "a") not in __import__("sys").path
+    assert str((tmp_path / "a").resolve()) not in __import__("sys").path
 
 
 # ---------------------------------------------------------------------------- weights
