@@ -23,6 +23,7 @@ from viz.anim.glyphs import glyph
 from viz.anim.lesson import LessonScene, step
 from viz.anim.pictures import PictureCamera
 from viz.colors import GREEN_RED
+from viz.explain_video import percent, plan_video
 
 TITLE_Y, HEAD_Y, LABEL_Y = 3.62, 3.08, 2.42
 BOX_TOP, BOX_BOTTOM = 2.0, -2.7            # the maps; below -3.3 stays free for browser captions
@@ -65,7 +66,6 @@ class ExplainModel(LessonScene):
         self.add(new)
 
     def construct(self):
-        from viz.explain_video import plan_video
 
         plan = self.plan
         if plan is None:
@@ -73,19 +73,20 @@ class ExplainModel(LessonScene):
                 raise ValueError("ExplainModel needs data: render it with "
                                  "viz.explain_video.render_explanation_video(trace, classes, ...)")
             plan = plan_video(self.trace, self.classes, title=self.title)
-        self.vplan, self.head, self.stacks, self.count = plan, None, {}, 0
+        self.vplan, self.head, self.stacks, self.shown_stacks, self.count = plan, None, {}, {}, 0
         self.add(fit(caption(plan.title, font_size=17, color=MUTED), 8.5)
                  .move_to([-6.8, TITLE_Y, 0], aligned_edge=LEFT))
         if plan.shots:
             self.add(self.legend().move_to([6.8, TITLE_Y, 0], aligned_edge=RIGHT))
         self.show_input(plan)
         for n, page in enumerate(plan.pages):
-            self.open_page(plan, page, first=n == 0)
-            for k in page:
-                self.show_shot(plan, k)
-        if not plan.pages:
-            self.open_page(plan, (), first=True)
-        self.show_output(plan)
+            for i, k in enumerate(page):
+                self.begin_step(plan.shots[k].heading)
+                opened = self.open_page(plan, page, first=n == 0) if i == 0 else 0.0
+                self.show_shot(plan, k, opened)
+        self.begin_step(plan.output_heading)
+        opened = self.open_page(plan, (), first=True) if not plan.pages else 0.0
+        self.show_output(plan, opened)
 
     def legend(self):
         parts = VGroup()
@@ -95,9 +96,16 @@ class ExplainModel(LessonScene):
         return parts.arrange(RIGHT, buff=0.3)
 
     # ----------------------------------------------------------------- 1. input
-    def show_input(self, plan):
+    def begin_step(self, heading):
+        """A new step: its numbered heading; the previous step's outline goes."""
         self.count += 1
-        self.heading(f"{self.count}. {plan.input_heading}")
+        self.heading(f"{self.count}. {heading}")
+        if getattr(self, "outline", None) is not None:
+            self.remove(self.outline)
+            self.outline = None
+
+    def show_input(self, plan):
+        self.begin_step(plan.input_heading)
         x = plan.input
         big = input_picture(x, 4.2).move_to([-2.6, BOX_CY + 0.2, 0])
         ch, r, c, size = plan.patch
@@ -121,9 +129,9 @@ class ExplainModel(LessonScene):
         self.big, self.intro = big, VGroup(window, links, numbers, note)
 
     # ----------------------------------------------------------------- a page of columns
-    def open_page(self, plan, page, *, first):
+    def open_page(self, plan, page, *, first) -> float:
         """Lay out the page's columns and show them empty (the road map), with the input
-        on the left and the class names on the right."""
+        on the left and the class names on the right; returns the seconds it took."""
         anims = []
         if first:
             small = input_picture(plan.input, INPUT_W).move_to([INPUT_X, BOX_CY, 0])
@@ -134,6 +142,7 @@ class ExplainModel(LessonScene):
                       FadeOut(self.intro), FadeIn(label)]
             self.input_small = small
             self.panel = ProbPanel(plan.probabilities, plan.classes, rows=plan.rows, bar_width=1.4,
+                                   texts=[percent(q) for q in plan.probabilities],
                                    row_height=min(0.42, BOX_H / len(plan.rows)))
             self.panel.move_to([PANEL_X, BOX_CY, 0]).shift(
                 RIGHT * (PANEL_X - self.panel.labels.get_right()[0]))
@@ -165,6 +174,7 @@ class ExplainModel(LessonScene):
         if first:
             self.remove(self.big)
             self.add(self.input_small)
+        return 0.8
 
     def build_stack(self, shot, box, src):
         values = shot.values
@@ -184,19 +194,13 @@ class ExplainModel(LessonScene):
         return group.move_to([x, LABEL_Y, 0])
 
     # ----------------------------------------------------------------- one map step
-    def show_shot(self, plan, k):
+    def show_shot(self, plan, k, spent=0.0):
         shot, stack = plan.shots[k], self.stacks[k]
         holder, label, note = self.places[k]
-        self.count += 1
-        self.heading(f"{self.count}. {shot.heading}")
-        if getattr(self, "outline", None) is not None:
-            self.remove(self.outline)
-            self.outline = None
         for part in label:
             part.set_color(TEXT)
         label[-1].set_color(MUTED)
-        spent = 0.0
-        src = self.shown.get(shot.source) if shot.source is not None else None
+        src = self.shown_stacks.get(shot.source) if shot.source is not None else None
         if src is not None and src.n_shown == stack.n_shown:
             copies = [m.copy() for m in src.maps]
             self.add(*copies)
@@ -215,7 +219,7 @@ class ExplainModel(LessonScene):
             self.remove(stack)
             spent += 0.8
         self.page_mobs[k] = [shown, label, note]
-        self.shown[k] = shown
+        self.shown_stacks[k] = shown
         if shot.highlight is not None:
             self.outline = shown.outline(shot.highlight)
             self.play(Create(self.outline), run_time=0.4)
@@ -223,25 +227,14 @@ class ExplainModel(LessonScene):
         self.hold(shot.narration, spent)
         step(self, shot.narration)
 
-    @property
-    def shown(self):
-        if not hasattr(self, "_shown"):
-            self._shown = {}
-        return self._shown
-
     # ----------------------------------------------------------------- the output
-    def show_output(self, plan):
-        self.count += 1
-        self.heading(f"{self.count}. {plan.output_heading}")
-        if getattr(self, "outline", None) is not None:
-            self.remove(self.outline)
-            self.outline = None
+    def show_output(self, plan, spent=0.0):
         panel = self.panel
         self.remove(self.panel_empty)
         self.add(panel.slots, panel.labels)
         self.play(*panel.grow(1.0))
         self.play(Create(panel.winner), run_time=0.4)
-        self.hold(plan.output_narration, 1.4)
+        self.hold(plan.output_narration, spent + 1.4)
         step(self, plan.output_narration)
 
 

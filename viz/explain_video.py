@@ -101,9 +101,9 @@ def op_name(step) -> str:
     return _ACT_NAMES.get(op.lower(), op)
 
 
-def _pct(p: float) -> str:
-    """``93 %``; below 1 %: ``0.4 %`` (no winner shown as ``0 %``)."""
-    return f"{100 * p:.0f} %" if p >= 0.01 or p == 0 else f"{100 * p:.1f} %"
+def percent(p: float) -> str:
+    """``93 %``; below 1 %: ``0.4 %``; below 0.05 %: ``0 %``."""
+    return f"{100 * p:.0f} %" if p >= 0.01 or p < 0.0005 else f"{100 * p:.1f} %"
 
 
 def _join(words) -> str:
@@ -114,7 +114,7 @@ def _join(words) -> str:
 def _effect(step, after) -> str:
     """One sentence: what the last same-shaped step did to the maps."""
     if step.kind == "relu":
-        return f"removes the red: {_pct(float(np.mean(after == 0)))} of the values become 0."
+        return f"removes the red: {percent(float(np.mean(after == 0)))} of the values become 0."
     op = op_name(step)
     if op == "Tanh":
         return "squeezes every value into -1..1."
@@ -256,7 +256,7 @@ def plan_video(trace, classes, *, title: str = "Your model, step by step") -> Vi
     K = len(p)
     rows = tuple(range(K)) if K <= MAX_CLASSES else tuple(int(i) for i in np.argsort(-p, kind="stable")[:MAX_CLASSES])
     note = f"top {MAX_CLASSES} of {K} classes" if K > MAX_CLASSES else None
-    output_heading = f"The output: {names[top]!r} {_pct(p[top])}"
+    output_heading = f"The output: {names[top]!r} {percent(p[top])}"
     output_narration = _output_narration(trace, map_steps, names, p, top)
     return VideoPlan(str(title), x, input_heading, input_narration, patch, tuple(shots), pages, p,
                      tuple(display_name(n) for n in names), rows, note, top, output_heading,
@@ -282,7 +282,7 @@ def _output_narration(trace, map_steps, names, p, top) -> str:
     verb = "turns" if len(linears) == 1 else "turn"
     first = f"{layers} {verb} the {n_in:,} numbers into {K} scores, and {how}."
     guess = 1.0 / K
-    verdict = (f"The network gives {names[top]!r} {_pct(p[top])}"
+    verdict = (f"The network gives {names[top]!r} {percent(p[top])}"
                + (f", hardly more than a guess (1 in {K})." if p[top] < 2 * guess else "."))
     if not map_steps:
         first = "This model has no convolution or pooling layers, so there are no maps to show. "

@@ -218,12 +218,13 @@ class ChannelStack(Group):
 class ProbPanel(VGroup):
     """Class probabilities as horizontal bars: name, bar (``bar_width`` for 100 %), percent.
 
-    ``rows`` are the indices of the classes shown, top to bottom; the top class (the
-    largest probability) is green and gets a frame (:attr:`winner`).
+    ``rows`` are the indices of the classes shown, top to bottom; ``texts`` the percentages
+    as written (default ``93 %``). The top class (the largest probability) is green and
+    gets a frame (:attr:`winner`).
     """
 
-    def __init__(self, probs, names, *, rows=None, bar_width: float = 1.8, row_height: float = 0.42,
-                 font_size: float = 17, **kwargs):
+    def __init__(self, probs, names, *, rows=None, texts=None, bar_width: float = 1.8,
+                 row_height: float = 0.42, font_size: float = 17, **kwargs):
         super().__init__(**kwargs)
         p = np.asarray(probs, dtype=float)
         if p.ndim != 1 or len(p) != len(names) or not len(p):
@@ -241,7 +242,7 @@ class ProbPanel(VGroup):
             self.bars.add(Rectangle(width=w, height=0.62 * row_height, stroke_width=0,
                                     fill_color=WIN if i == self.top else BAR, fill_opacity=1)
                           .move_to([0.15, y, 0], aligned_edge=LEFT))
-            pct = f"{100 * p[i]:.0f} %" if p[i] >= 0.01 or p[i] == 0 else f"{100 * p[i]:.1f} %"
+            pct = f"{100 * p[i]:.0f} %" if texts is None else str(texts[i])
             self.pcts.add(glyph(pct, font_size=font_size * 0.9, color=TEXT)
                           .move_to([0.25 + bar_width, y, 0], aligned_edge=LEFT))
             self.slots.add(Rectangle(width=bar_width, height=0.62 * row_height, stroke_color=DIM,
