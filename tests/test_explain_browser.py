@@ -254,8 +254,22 @@ def browser(models, tmp_path_factory):
                 pages[key] = pg
             pages[key].bring_to_front()           # a page in the background gets no animation frames
             return pages[key]
+        page.dark = lambda key: dark_page(b, sites[key], log)
         yield page, log, root
         b.close()
+
+
+def dark_page(b, site, log):
+    """The page opened in a browser that prefers the dark scheme (a context of its own)."""
+    ctx = b.new_context(viewport={"width": 1000, "height": 700}, offline=True, color_scheme="dark")
+    ctx.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else
+              (log["requests"].append(r.request.url), r.abort()))
+    pg = ctx.new_page()
+    pg.on("console", lambda m: log["errors"].append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: log["errors"].append(f"pageerror: {e}"))
+    pg.goto(site.as_uri())
+    pg.wait_for_function("window.vizTest && vizTest.model")
+    return pg
 
 
 def steps(pg):
@@ -289,9 +303,10 @@ def test_page_equals_torch(browser, models, key):
     np.testing.assert_allclose(page(key).evaluate("vizTest.model.probabilities()"), t64.probabilities, atol=1e-9)
     # run() computes without touching the page
     y = np.random.default_rng(7).random(shape)
-    ran = json.loads(page(key).evaluate("y => JSON.stringify(vizTest.model.run(y))", y.tolist()))
-    np.testing.assert_allclose(np.array(ran[t64.names[-1]]), torch_steps(m, y, torch.float64).steps[-1].output,
-                               atol=1e-6, rtol=0)
+    ran = page(key).evaluate("([y, last]) => vizTest.model.run(y)[last]", [y.tolist(), t64.names[-1]])
+    with torch.no_grad():
+        ref = copy.deepcopy(m).double().eval()(torch.as_tensor(y)[None])[0].numpy()
+    np.testing.assert_allclose(np.array(ran), ref, atol=1e-6, rtol=0)
     assert np.array(page(key).evaluate("vizTest.model.input()")).tolist() == x.tolist()
     assert not log["errors"] and not log["requests"]
 
@@ -385,16 +400,20 @@ def test_uploads_as_convert_input_and_a_bad_one(browser, tmp_path):
 def test_light_and_dark_render(browser):
     from PIL import Image
     page, log, root = browser
-    for key in ("mnist", "lenet5"):
-        pg = page(key)
-        for theme in ("light", "dark"):
-            pg.evaluate("t => vizTest.model.setTheme(t)", theme)
-            assert pg.evaluate("document.documentElement.getAttribute('data-theme')") == theme
-            shot = Image.open(io.BytesIO(pg.screenshot(full_page=True))).convert("RGB")
-            shot.save(root / f"{key}-{theme}.png")
-            px = np.asarray(shot)
-            bg = px[-5, 5]                                               # the page's background
-            assert (bg.mean() > 200) == (theme == "light")
-            maps = pg.locator('[data-step] canvas.mm-map').first.screenshot()
-            assert len(np.unique(np.asarray(Image.open(io.BytesIO(maps)).convert("RGB")).reshape(-1, 3), axis=0)) > 20
+
+    def look(pg, name, theme):
+        assert pg.evaluate("document.documentElement.getAttribute('data-theme')") == theme
+        shot = Image.open(io.BytesIO(pg.screenshot())).convert("RGB")
+        shot.save(root / f"{name}-{theme}.png")
+        assert (np.asarray(shot)[-5, 5].mean() > 200) == (theme == "light")     # the page's background
+        maps = Image.open(io.BytesIO(pg.locator("[data-step] canvas.mm-map").first.screenshot())).convert("RGB")
+        assert len(np.unique(np.asarray(maps).reshape(-1, 3), axis=0)) > 20       # a map, not a blank
+        assert pg.locator("#mm-verdict").inner_text().startswith("The model says: ")
+    pg = page("mnist")
+    pg.evaluate("vizTest.model.sample()")
+    for theme in ("light", "dark"):
+        pg.evaluate("t => vizTest.model.setTheme(t)", theme)
+        look(pg, "mnist", theme)
+    pg.evaluate("vizTest.model.setTheme('light')")
+    look(page.dark("lenet5"), "lenet5", "dark")                           # the system's dark scheme
     assert not log["errors"] and not log["requests"]

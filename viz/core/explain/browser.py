@@ -1,19 +1,15 @@
-"""A user's model as data the live model page computes with (JSON-able; numpy + torch only).
+"""A user's model as the data the live model page computes with (JSON-able; numpy + torch).
 
-:func:`browser_model` traces the model with ``torch.fx`` and accepts it only when it is a
-plain chain (every step takes the previous step's output and nothing else) of steps the page
-can compute: Conv2d (any stride, padding incl. ``"same"``, dilation, groups; zero padding),
-ReLU, LeakyReLU, Sigmoid, Tanh, MaxPool2d, AvgPool2d, BatchNorm2d (eval: running
-statistics), Dropout (off: identity), Flatten (keeping the batch axis), Linear, Softmax and
-LogSoftmax, as modules or as their functional forms (``F.relu``, ``torch.flatten(x, 1)``,
+:func:`browser_model` traces a deep copy with ``torch.fx`` and accepts a plain chain (each
+step takes the previous step's output only) of Conv2d (any stride, padding incl. "same",
+dilation, groups; zero padding), ReLU, LeakyReLU, Sigmoid, Tanh, MaxPool2d, AvgPool2d,
+BatchNorm2d (running statistics), Dropout (off), Flatten (after the batch axis), Linear,
+Softmax, LogSoftmax, as modules or functions (``F.relu``, ``torch.flatten(x, 1)``,
 ``x.view(x.size(0), -1)``, ``F.max_pool2d(x, 2)``, ...). Anything else raises
-:class:`BrowserUnsupported` naming the step, e.g. ``step 'add' (a residual add: x + y)
-cannot run in the browser; the report has everything else``.
-
-The data (see :func:`browser_model`) names every step as
-:func:`viz.core.explain.trace.trace_model` does, so the page and the report agree. Weights
-travel as base64 of little-endian float32 bytes with their shape (a ``Float32Array`` in the
-page, which computes in float64). The user's model is not changed: a deep copy is traced.
+:class:`BrowserUnsupported` naming the step: ``step 'add' (a residual add: x + y) cannot run
+in the browser; the report has everything else``. Steps are named as
+:func:`viz.core.explain.trace.trace_model` names them; weights travel as base64 of
+little-endian float32 bytes (a ``Float32Array`` in the page, which computes in float64).
 """
 from __future__ import annotations
 
@@ -50,13 +46,10 @@ def decode(w: dict) -> np.ndarray:
 
 
 def _pair(v, what):
-    if isinstance(v, (tuple, list)):
-        if len(v) == 1:
-            v = (v[0], v[0])
-        if len(v) != 2:
-            raise ValueError(what)
-        return [int(v[0]), int(v[1])]
-    return [int(v), int(v)]
+    v = list(v) * (2 // len(v)) if isinstance(v, (tuple, list)) and v else [v, v]
+    if len(v) != 2:
+        raise ValueError(f"{what} must be one or two numbers, got {v!r}")
+    return [int(v[0]), int(v[1])]
 
 
 def _bind(node, names, defaults):
@@ -72,6 +65,14 @@ def _shape(v):
     return "\u00d7".join(str(int(s)) for s in v)
 
 
+def _with(label, *options):
+    """``label`` + ", stride 2", ", padding 1/2/1/2", ... for each (word, value, default) not default."""
+    for word, v, default in options:
+        if v != default:
+            label += f", {word} {v[0] if len(set(v)) == 1 else ('/' if len(v) == 4 else chr(215)).join(map(str, v))}"
+    return label
+
+
 # ------------------------------------------------------------------ one step -> one op
 def _conv(name, weight, bias, stride, padding, dilation, groups, in_shape, padding_mode="zeros"):
     if padding_mode != "zeros":
@@ -80,28 +81,19 @@ def _conv(name, weight, bias, stride, padding, dilation, groups, in_shape, paddi
         _refuse(name, f"a convolution with a {weight.dim()}-D weight; the page computes Conv2d only")
     kh, kw = int(weight.shape[2]), int(weight.shape[3])
     stride, dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
-    if isinstance(padding, str):
-        if padding == "valid":
-            pad = [0, 0, 0, 0]
-        elif padding == "same":             # torch: the extra row/column goes at the end
-            th, tw = dilation[0] * (kh - 1), dilation[1] * (kw - 1)
-            pad = [th // 2, th - th // 2, tw // 2, tw - tw // 2]
-        else:
-            _refuse(name, f"Conv2d with padding={padding!r}")
+    if padding == "valid":
+        pad = [0, 0, 0, 0]
+    elif padding == "same":                 # torch: the extra row/column goes at the end
+        th, tw = dilation[0] * (kh - 1), dilation[1] * (kw - 1)
+        pad = [th // 2, th - th // 2, tw // 2, tw - tw // 2]
     else:
         ph, pw = _pair(padding, "padding")
         pad = [ph, ph, pw, pw]
     out, cin = int(weight.shape[0]), int(in_shape[0])
     if cin != int(weight.shape[1]) * int(groups):
         _refuse(name, f"a convolution over {cin} channels with weights for {int(weight.shape[1]) * int(groups)}")
-    label = f"Conv2d {cin}\u2192{out}, {kh}\u00d7{kw}"
-    for what, v, plain in (("stride", stride, [1, 1]), ("dilation", dilation, [1, 1])):
-        if v != plain:
-            label += f", {what} {v[0] if v[0] == v[1] else _shape(v)}"
-    if any(pad):
-        label += f", padding {pad[0] if len(set(pad)) == 1 else '/'.join(map(str, pad))}"
-    if groups != 1:
-        label += f", groups {int(groups)}"
+    label = _with(f"Conv2d {cin}\u2192{out}, {kh}\u00d7{kw}", ("stride", stride, [1, 1]),
+                  ("dilation", dilation, [1, 1]), ("padding", pad, [0] * 4), ("groups", [int(groups)], [1]))
     return {"type": "conv2d", "label": label, "weight": _array(weight),
             "bias": _array(bias) if bias is not None else None, "stride": stride,
             "padding": pad, "dilation": dilation, "groups": int(groups)}
@@ -114,16 +106,8 @@ def _pool(name, kind, kernel, stride, padding, dilation=1, ceil_mode=False, coun
     k = _pair(kernel, "kernel")
     s = _pair(stride, "stride") if stride not in (None, (), []) else list(k)
     p, d = _pair(padding, "padding"), _pair(dilation, "dilation")
-    word = "max-pool" if kind == "max" else "average-pool"
-    label = f"{word} {k[0]}\u00d7{k[1]}"
-    if s != k:
-        label += f", stride {s[0] if s[0] == s[1] else _shape(s)}"
-    if any(p):
-        label += f", padding {p[0] if p[0] == p[1] else _shape(p)}"
-    if d != [1, 1]:
-        label += f", dilation {d[0] if d[0] == d[1] else _shape(d)}"
-    if ceil_mode:
-        label += ", ceil mode"
+    label = _with(f"{'max' if kind == 'max' else 'average'}-pool {k[0]}\u00d7{k[1]}", ("stride", s, k),
+                  ("padding", p, [0, 0]), ("dilation", d, [1, 1])) + (", ceil mode" if ceil_mode else "")
     op = {"type": f"{kind}pool2d", "label": label, "kernel": k, "stride": s, "padding": p,
           "ceil_mode": bool(ceil_mode)}
     if kind == "max":
@@ -160,15 +144,12 @@ def _module_op(name, m, in_shape, out_shape):
     if isinstance(m, nn.Conv2d):
         return _conv(name, m.weight, m.bias, m.stride, m.padding, m.dilation, m.groups, in_shape,
                      m.padding_mode)
-    if isinstance(m, nn.ReLU):
-        return {"type": "relu", "label": "ReLU"}
+    for cls, typ in ((nn.ReLU, "relu"), (nn.Sigmoid, "sigmoid"), (nn.Tanh, "tanh")):
+        if isinstance(m, cls):
+            return {"type": typ, "label": cls.__name__}
     if isinstance(m, nn.LeakyReLU):
         return {"type": "leaky_relu", "label": f"LeakyReLU (slope {m.negative_slope:g})",
                 "slope": float(m.negative_slope)}
-    if isinstance(m, nn.Sigmoid):
-        return {"type": "sigmoid", "label": "Sigmoid"}
-    if isinstance(m, nn.Tanh):
-        return {"type": "tanh", "label": "Tanh"}
     if isinstance(m, nn.MaxPool2d):
         return _pool(name, "max", m.kernel_size, m.stride, m.padding, m.dilation, m.ceil_mode,
                      return_indices=m.return_indices)
@@ -206,7 +187,7 @@ def _call_op(name, node, value, in_shape, out_shape):
     """A call_function / call_method node; ``value(a)`` is the concrete value of an argument."""
     import torch
     import torch.nn.functional as F
-    t, a = node.target, node.args
+    t = node.target
 
     def b(names, defaults):
         return {k: value(v) for k, v in _bind(node, names, defaults).items()}
@@ -221,15 +202,14 @@ def _call_op(name, node, value, in_shape, out_shape):
         if t not in meth:
             _refuse(name, f"the method .{t}(), which the page does not compute")
         t = meth[t]
-    if t in (F.relu, torch.relu):
-        return {"type": "relu", "label": "ReLU"}
+    simple = [(F.relu, "relu", "ReLU"), (torch.relu, "relu", "ReLU"), (torch.sigmoid, "sigmoid", "Sigmoid"),
+              (F.sigmoid, "sigmoid", "Sigmoid"), (torch.tanh, "tanh", "Tanh"), (F.tanh, "tanh", "Tanh")]
+    for fn, typ, label in simple:
+        if t is fn:
+            return {"type": typ, "label": label}
     if t is F.leaky_relu:
         slope = float(b(["input", "negative_slope"], {"negative_slope": 0.01})["negative_slope"])
         return {"type": "leaky_relu", "label": f"LeakyReLU (slope {slope:g})", "slope": slope}
-    if t in (torch.sigmoid, F.sigmoid):
-        return {"type": "sigmoid", "label": "Sigmoid"}
-    if t in (torch.tanh, F.tanh):
-        return {"type": "tanh", "label": "Tanh"}
     if t is F.max_pool2d or t is getattr(F, "max_pool2d_with_indices", None):
         g = b(["input", "kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"],
               {"stride": None, "padding": 0, "dilation": 1, "ceil_mode": False, "return_indices": False})
@@ -260,10 +240,9 @@ def _call_op(name, node, value, in_shape, out_shape):
     if t is F.linear:
         g = b(["input", "weight", "bias"], {"bias": None})
         return _linear(name, g["weight"], g["bias"], in_shape)
-    what = getattr(t, "__name__", str(t))
     if t in (operator.add, torch.add, operator.iadd):
         _refuse(name, "an add of the input and a constant")
-    _refuse(name, f"{what}, a function the page does not compute")
+    _refuse(name, f"{getattr(t, '__name__', t)}, a function the page does not compute")
 
 
 # ------------------------------------------------------------------ the whole model
@@ -278,12 +257,12 @@ def _sample(shape) -> list:
 
 def _check_shape(shape):
     try:
-        shape = tuple(int(s) for s in shape)
+        good = tuple(int(s) for s in shape)
     except (TypeError, ValueError):
-        raise ValueError(f"input shape must be (C, H, W) integers, got {shape!r}") from None
-    if len(shape) != 3 or min(shape) < 1:
+        good = ()
+    if len(good) != 3 or min(good) < 1:
         raise ValueError(f"input shape must be (C, H, W) with positive sizes, got {shape!r}")
-    return shape
+    return good
 
 
 def browser_model(model, shape, *, classes=None, label=None, sample=None, sample_line=None) -> dict:
@@ -297,8 +276,9 @@ def browser_model(model, shape, *, classes=None, label=None, sample=None, sample
     flatten, linear, softmax, log_softmax. ``classes`` defaults to ``"0".."K-1"``;
     ``sample`` (``(C, H, W)``, e.g. the report's converted input) is the picture the page
     opens with (default: a ring), ``sample_line`` the line said under it (e.g. the
-    conversion line), ``label`` the page's title (default: the model's class name). Raises :class:`BrowserUnsupported` (a ``ValueError``)
-    naming the first step the page cannot compute.
+    conversion line), ``label`` the page's title (default: the model's class name).
+    Raises :class:`BrowserUnsupported` (a ``ValueError``) naming the first step the page
+    cannot compute.
     """
     import torch
     import torch.fx
@@ -352,10 +332,9 @@ def browser_model(model, shape, *, classes=None, label=None, sample=None, sample
         if n.op == "get_attr":
             continue
         if n.op == "output":
-            out = n.args[0]
-            if out is not cur:
-                raise BrowserUnsupported(f"the model returns {'several values' if isinstance(out, (tuple, list, dict)) else 'something other than its last step'}, "
-                                         f"so it cannot run in the browser; {ELSE}")
+            if n.args[0] is not cur:
+                what = "several values" if isinstance(n.args[0], (tuple, list, dict)) else "not its last step"
+                raise BrowserUnsupported(f"the model returns {what}, so it cannot run in the browser; {ELSE}")
             continue
         inputs = []
         torch.fx.node.map_arg((n.args, n.kwargs), lambda a: inputs.append(a))
@@ -419,7 +398,7 @@ def browser_model(model, shape, *, classes=None, label=None, sample=None, sample
         s = np.asarray(sample, dtype=np.float64)
         if s.shape != shape or not np.isfinite(s).all():
             raise ValueError(f"sample must be a finite {_shape(shape)} array, got shape {s.shape}")
-        sample = np.round(s, 6).tolist()
+        sample = s.tolist()                      # exact: the page starts from the report's very input
     from viz.colors import CATEGORICAL, DIVERGING, GREEN_RED, SEQUENTIAL
     return {"format": FORMAT, "label": str(label) if label else type(model).__name__,
             "input": {"shape": list(shape), "sample": sample,

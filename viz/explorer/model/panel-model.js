@@ -76,7 +76,7 @@
     drawCanvas.style.width = W * cell + "px";
     var clearBtn = el("button", {type: "button"}, "Clear");
     var eraseBtn = el("button", {type: "button", "aria-pressed": "false"}, "Eraser");
-    var sampleBtn = el("button", {type: "button"}, "Sample");
+    var sampleBtn = el("button", {type: "button"}, data.input.sample_line ? "Your picture" : "Sample");
     var invertBtn = el("button", {type: "button", title: "light \u2194 dark"}, "Invert");
     var file = el("input", {type: "file", accept: "image/*", id: "mm-upload"});
     var inputLine = el("p", {"class": "viz-muted", id: "mm-input-line"});
