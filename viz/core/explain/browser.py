@@ -197,8 +197,8 @@ def _call_op(name, node, value, in_shape, out_shape):
                 "log_softmax": F.log_softmax}
         if t in ("view", "reshape", "flatten"):
             return _flatten(name, in_shape, out_shape, f".{t}()")
-        if t == "contiguous":
-            return {"type": "dropout", "label": ".contiguous() (no change)"}
+        if t in ("contiguous", "float"):
+            return {"type": "dropout", "label": f".{t}() (no change to the numbers)"}
         if t not in meth:
             _refuse(name, f"the method .{t}(), which the page does not compute")
         t = meth[t]
