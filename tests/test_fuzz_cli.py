@@ -49,11 +49,15 @@ EXAMPLES = int(os.environ.get("VIZ_FUZZ_EXAMPLES", "0"))
 FUZZ = settings(max_examples=EXAMPLES or 12, deadline=None, derandomize=not EXAMPLES,
                 database=None, suppress_health_check=list(HealthCheck))
 #: Sub-commands that train or render when their input is valid: always one bad value.
-EXPENSIVE = {"figures", "render", "build", "explore", "slides", "tiles", "lr-find", "otavio"}
+EXPENSIVE = {"figures", "render", "build", "explore", "slides", "tiles", "lr-find", "otavio",
+             "explain"}
 #: Options left out, and why.
 SKIPPED = {("render", "--scheduler"): "connects to a Dask cluster"}
 OUTPUT_FILES = {"--json", "--xlsx", "--csv", "--plot"}
-INPUT_FILES = {"--image": "image", "--kernels": "kernels", "--labels": "csv", "--preds": "csv"}
+INPUT_FILES = {"--image": "image", "--kernels": "kernels", "--labels": "csv", "--preds": "csv",
+               "--input": "image", "--weights": "weights"}
+#: viz explain's MODEL (a Python file run only because the command line asks for it)
+USER_MODELS = Path(__file__).parent / "user_models"
 SECONDS = 20.0          # per example, generous for a loaded 2-core machine
 
 
@@ -107,6 +111,19 @@ def files(tmp_path_factory):
                                  put("huge.json", "[" + "9" * 5000 + "]"), put("big.json", json.dumps(
                                      np.full((2, 3, 3), 1e300).tolist())), put("key.json", '{"conv9": []}'),
                                  put("trunc.json", json.dumps(kern)[:20]), f["image_good"][0]]
+    import torch
+    torch.save(torch.nn.Linear(2, 3).state_dict(), d / "w.pt")
+    f["weights_good"] = [str(d / "w.pt")]
+    f["weights_bad"] = common + [f["image_good"][0], f["kernels_good"][0]]
+    for c in ("a", "b"):
+        (d / "data" / c).mkdir(parents=True)
+        Image.fromarray(seven).save(d / "data" / c / "x.png")
+    (d / "data-empty" / "a").mkdir(parents=True)
+    (d / "data-one" / "a").mkdir(parents=True)
+    Image.fromarray(seven).save(d / "data-one" / "a" / "x.png")
+    f["data_good"] = [str(d / "data")]
+    f["data_bad"] = [str(d / "missing-folder"), str(d / "ok.png"), str(d / "data-empty"),
+                     str(d / "data-one"), "/dev/null", "/proc/viz-fuzz", str(d / "in.fifo")]
     f["csv_bad"] = common + [put("nan.csv", "nan,1\n0,1\n"), put("ragged.csv", "1,0\n1\n"),
                              put("text.csv", "a,b\nc,d\n"), put("two.csv", "2,0\n0,1\n"),
                              put("bin.csv", png)]
@@ -169,7 +186,7 @@ def spec_for(command, action, f, out):
     opt = action.option_strings[-1] if action.option_strings else "NAME"
     n = action.nargs
     if isinstance(action.type, (Int, Float)):
-        count = 2 if n == 2 else 1
+        count = n if isinstance(n, int) else 1
         good = st.lists(good_number(action.type), min_size=count, max_size=count)
         bad = st.lists(good_number(action.type), min_size=count - 1, max_size=count - 1).flatmap(
             lambda rest: bad_number(action.type).map(lambda b: [b] + rest))
@@ -197,6 +214,9 @@ def spec_for(command, action, f, out):
     if opt == "--out":
         good = st.sampled_from([str(out), str(out / "new" / "deep")])
         return Spec(good.map(lambda p: [p]), st.sampled_from(f["folder_bad"]).map(lambda p: [p]))
+    if opt == "--data":
+        return Spec(st.sampled_from(f["data_good"]).map(lambda p: [p]),
+                    st.sampled_from(f["data_bad"]).map(lambda p: [p]))
     if opt in INPUT_FILES:
         kind = INPUT_FILES[opt]
         return Spec(st.sampled_from(f[f"{kind}_good"]).map(lambda p: [p]),
@@ -207,11 +227,18 @@ def spec_for(command, action, f, out):
              "--ratios": (["1", "9,3,1", "1.5,1"], ["", "a", "1,nan", "-1", "0", "1,inf", "1e999",
                                                     ",".join(["1"] * 40), "1;2"]),
              "--size": (["8x4.5", "1x1", "12x6"], ["0x1", "1e308x1e308", "axb", "51x1", "nanx3",
-                                                   "8", "8x4x2", "-1x5", "50x50"])}
+                                                   "8", "8x4x2", "-1x5", "50x50"]),
+             "--classes": (["a,b", "0,1,2,3,4,5,6,7,8,9"], ["", ",", "a,,b", "a,a", " , ", "x" * 101])}
     if opt in words:
         good, bad = words[opt]
         return Spec(None if good is None else st.sampled_from(good).map(lambda v: [v]),
                     st.sampled_from(bad).map(lambda v: [v]))
+    if opt == "NAME" and command == "explain":
+        return Spec(st.just([f"{USER_MODELS / 'lenet5.py'}:lenet5"]),
+                    st.sampled_from(["", "x", "no-such.py:make", f"{USER_MODELS / 'lenet5.py'}:nosuch",
+                                     f"{USER_MODELS / 'odd_models.py'}:broken",
+                                     f"{USER_MODELS / 'odd_models.py'}:not_a_model",
+                                     "/dev/zero:make"]).map(lambda v: [v]), "?")
     if opt == "NAME":
         kind = "figure" if command == "figures" else "scene"
         cheap = {"figure": ["iso-f"], "scene": ["relu"]}[kind]
@@ -236,7 +263,8 @@ def _options(parser):
 def test_every_option_is_fuzzed(tmp_path):
     """A new sub-command or option needs a strategy above (or a reason in SKIPPED)."""
     dummy = {k: ["x"] for k in ("out_bad", "folder_bad", "image_good", "image_bad", "kernels_good",
-                                "kernels_bad", "csv_good", "csv_bad")}
+                                "kernels_bad", "csv_good", "csv_bad", "weights_good", "weights_bad",
+                                "data_good", "data_bad")}
     missing = []
     for name, parser in _commands().items():
         for a in _options(parser):
@@ -312,7 +340,7 @@ def _case(data, name, parser, f, out):
             argv += values
         elif spec.nargs == 0:
             argv.append(opt)
-        elif spec.nargs in (2, "+"):
+        elif spec.nargs in (2, 3, "+"):
             argv += [opt, *values]
         else:
             argv.append(f"{opt}={values[0]}")

@@ -40,9 +40,7 @@ def _times(shape) -> str:
 
 def _cmap():
     """The green/red map with NaN (the gaps between tiles) in the page's background."""
-    cmap = GREEN_RED_CMAP.copy()
-    cmap.set_bad(plt.rcParams["axes.facecolor"])
-    return cmap
+    return GREEN_RED_CMAP.with_extremes(bad=plt.rcParams["axes.facecolor"])
 
 
 def _step(trace, step):
@@ -61,6 +59,11 @@ def _step(trace, step):
     return s
 
 
+def layer_label(name: str) -> str:
+    """``"layer 3"`` for a ``Sequential`` index, else the name itself (``"conv1"``)."""
+    return f"layer {name}" if str(name).isdigit() else str(name)
+
+
 def pages(channels: int, max_channels: int = PAGE_CHANNELS) -> int:
     """How many pages of ``max_channels`` maps a layer of ``channels`` channels needs."""
     if max_channels < 1:
@@ -77,8 +80,26 @@ def channel_note(channels: int, *, max_channels: int = PAGE_CHANNELS, page: int 
     return f"channels {lo}-{hi} of {channels} (page {page + 1} of {n})"
 
 
+def mosaic(maps, cols: int, *, gap=(1, 1)):
+    """The maps ``(k, h, w)`` side by side, ``cols`` a row, NaN between them (drawn as the
+    page's background); returns ``(image, origins)``, ``origins[i]`` the (row, col) of map
+    ``i``'s top-left pixel in the image."""
+    maps = np.asarray(maps, dtype=float)
+    k, h, w = maps.shape
+    gy, gx = gap
+    rows = math.ceil(k / cols)
+    image = np.full((rows * (h + gy) - gy, cols * (w + gx) - gx), np.nan)
+    origins = []
+    for i in range(k):
+        r, c = divmod(i, cols)
+        y, x = r * (h + gy), c * (w + gx)
+        image[y:y + h, x:x + w] = maps[i]
+        origins.append((y, x))
+    return image, tuple(origins)
+
+
 def activation_stack_figure(trace, step, *, max_channels: int = PAGE_CHANNELS, page: int = 0,
-                            fig=None, cell_inches: float = 1.35):
+                            fig=None, cell_inches: float = 1.3):
     """One conv or pooling step's channel maps for the traced input, in a grid.
 
     Parameters
@@ -97,6 +118,8 @@ def activation_stack_figure(trace, step, *, max_channels: int = PAGE_CHANNELS, p
     Returns
     -------
     matplotlib.figure.Figure
+        One Axes holds the maps as one image (:func:`mosaic`; the image artist's
+        ``viz_origins`` says where each map starts), each titled ``ch N`` above it.
     """
     s = _step(trace, step)
     values = np.asarray(s.output, dtype=float)
@@ -108,32 +131,34 @@ def activation_stack_figure(trace, step, *, max_channels: int = PAGE_CHANNELS, p
     first = page * max_channels
     shown = values[first:first + max_channels]
     k = len(shown)
-    cols = min(k, max(1, math.ceil(math.sqrt(k * max(w / h, 0.25)))), 8)
+    cols = min(k, max(1, round(math.sqrt(k * h / w))), 8)
     rows = math.ceil(k / cols)
-    aspect = h / w
-    fig = fig or plt.figure(figsize=(max(4.6, cols * cell_inches + 1.2),
-                                     rows * cell_inches * min(max(aspect, 0.4), 2.5) + 1.3),
+    side = max(h, w)
+    inch = cell_inches / side                           # inches per map pixel
+    gy = max(1, math.ceil(0.24 / inch))                 # room for a "ch N" label (pixels)
+    gx = max(1, math.ceil(0.1 / inch))
+    tiles, origins = mosaic(shown, cols, gap=(gy, gx))
+    image_arr = np.vstack([np.full((gy, tiles.shape[1]), np.nan), tiles])   # the first labels
+    origins = tuple((y + gy, x) for y, x in origins)
+    ih, iw = image_arr.shape
+    fig = fig or plt.figure(figsize=(max(4.4, iw * inch + 1.5), ih * inch + 1.0),
                             layout="constrained")
-    axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
+    ax = fig.add_subplot()
     m = _limit(values)
-    cmap = _cmap()
-    image = None
-    for i, ax in enumerate(axes):
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if i >= k:
-            ax.axis("off")
-            continue
-        image = ax.imshow(shown[i], cmap=cmap, vmin=-m, vmax=m, interpolation="nearest")
-        ax.set_title(f"ch {first + i + 1}", fontsize=9, pad=2)
-        for spine in ax.spines.values():
-            spine.set_visible(True)
-            spine.set_linewidth(0.5)
-    bar = fig.colorbar(image, ax=axes.tolist(), shrink=0.8, aspect=30, pad=0.02)
+    image = ax.imshow(image_arr, cmap=_cmap(), vmin=-m, vmax=m, interpolation="nearest")
+    image.viz_origins = origins
+    ax.axis("off")
+    size = 9 if gy * inch * 72 >= 11 else 7
+    for i, (y, x) in enumerate(origins):
+        ax.text(x + (w - 1) / 2, y - 0.5 - 0.12 * gy, f"ch {first + i + 1}", ha="center",
+                va="bottom", fontsize=size)
+        ax.add_patch(plt.Rectangle((x - 0.5, y - 0.5), w, h, fill=False,
+                                   lw=0.5, ec=plt.rcParams["axes.edgecolor"]))
+    bar = fig.colorbar(image, ax=ax, shrink=0.8, aspect=30, pad=0.02)
     bar.ax.tick_params(labelsize=8)
     bar.set_label("activation (green +, red −)", fontsize=9)
     note = channel_note(c, max_channels=max_channels, page=page)
-    fig.suptitle(f"{s.name} · {s.op} · {_times(values.shape)}" + (f"\n{note}" if note else ""),
+    fig.suptitle(f"{layer_label(s.name)} · {s.op} · {_times(values.shape)}" + (f"\n{note}" if note else ""),
                  fontsize=12)
     return fig
 
@@ -187,7 +212,7 @@ def filters_figure(name: str, weight, *, max_filters: int = 32, max_inputs: int 
     Each column is one filter (output channel); each row the kernel it applies to one
     input channel (the first ``max_inputs`` of them): filter ``o``'s output is the sum,
     over the rows, of each kernel slid over its input channel, plus the bias. Filters
-    past 16 continue in a second band of columns; at most ``max_filters`` are drawn (the
+    past 16 continue in a second band below; at most ``max_filters`` are drawn (the
     title says how many were left out). One colour scale for the whole layer, symmetric
     around 0: green positive, red negative.
 
@@ -200,6 +225,8 @@ def filters_figure(name: str, weight, *, max_filters: int = 32, max_inputs: int 
     Returns
     -------
     matplotlib.figure.Figure
+        One Axes holds the kernels as one image; the image artist's ``viz_origins`` maps
+        ``(filter, input channel)`` to the kernel's top-left pixel there.
     """
     w = np.asarray(weight, dtype=float)
     if w.ndim != 4:
@@ -208,33 +235,39 @@ def filters_figure(name: str, weight, *, max_filters: int = 32, max_inputs: int 
     n_f, n_in = min(out_c, max_filters), min(in_c, max_inputs)
     per_row = min(n_f, FILTERS_PER_ROW)
     bands = math.ceil(n_f / per_row)
-    gap = 1
-    tile_h, tile_w = kh + gap, kw + gap
-    cell = max(0.16, min(0.5, 7.0 / (per_row * tile_w)))
-    fig = fig or plt.figure(figsize=(max(5.2, per_row * tile_w * cell + 1.8),
-                                     bands * (n_in * tile_h * cell + 0.55) + 1.4),
-                            layout="constrained")
-    axes = np.atleast_1d(fig.subplots(bands, 1, squeeze=False)).ravel()
-    m = _limit(w[:n_f, :n_in])
-    cmap = _cmap()
-    image = None
-    for b, ax in enumerate(axes):
-        f0 = b * per_row
-        fs = range(f0, min(n_f, f0 + per_row))
-        mosaic = np.full((n_in * tile_h - gap, per_row * tile_w - gap), np.nan)
-        for j, o in enumerate(fs):
+    inch = max(0.06, min(0.5, 7.5 / (per_row * (kw + 1))))      # inches per kernel pixel
+    gx = max(1, math.ceil(0.08 / inch))
+    gy = max(1, math.ceil(0.06 / inch))
+    label = max(1, math.ceil(0.22 / inch))                        # room for the filter numbers
+    band_h = n_in * (kh + gy) - gy + label
+    image_arr = np.full((bands * band_h + (bands - 1) * label, per_row * (kw + gx) - gx), np.nan)
+    ax_texts, origins = [], {}
+    for b in range(bands):
+        y0 = b * (band_h + label)
+        for j, o in enumerate(range(b * per_row, min(n_f, (b + 1) * per_row))):
+            x = j * (kw + gx)
             for i in range(n_in):
-                mosaic[i * tile_h:i * tile_h + kh, j * tile_w:j * tile_w + kw] = w[o, i]
-        image = ax.imshow(mosaic, cmap=cmap, vmin=-m, vmax=m, interpolation="nearest")
-        ax.set_xticks([j * tile_w + (kw - 1) / 2 for j in range(len(fs))],
-                      labels=[str(o + 1) for o in fs], fontsize=8)
-        ax.set_yticks([i * tile_h + (kh - 1) / 2 for i in range(n_in)],
-                      labels=[f"in {i + 1}" for i in range(n_in)], fontsize=8)
-        ax.tick_params(length=0)
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        ax.set_xlabel("filter (output channel)" if b == bands - 1 else "", fontsize=9)
-    bar = fig.colorbar(image, ax=axes.tolist(), shrink=0.85, aspect=25, pad=0.02)
+                y = y0 + i * (kh + gy)
+                image_arr[y:y + kh, x:x + kw] = w[o, i]
+                origins[o, i] = (y, x)
+            ax_texts.append((x + (kw - 1) / 2, y0 + n_in * (kh + gy) - gy - 0.5 + 0.15 * label,
+                             str(o + 1), "center", "top"))
+        for i in range(n_in):
+            ax_texts.append((-0.5 - 0.3 * gx, y0 + i * (kh + gy) + (kh - 1) / 2, f"in {i + 1}",
+                             "right", "center"))
+    ih, iw = image_arr.shape
+    fig = fig or plt.figure(figsize=(max(5.0, iw * inch + 2.3), ih * inch + 1.5),
+                            layout="constrained")
+    ax = fig.add_subplot()
+    m = _limit(w[:n_f, :n_in])
+    image = ax.imshow(image_arr, cmap=_cmap(), vmin=-m, vmax=m, interpolation="nearest")
+    image.viz_origins = origins
+    ax.axis("off")
+    size = 8 if label * inch * 72 >= 10 else 6.5
+    for x, y, text, ha, va in ax_texts:
+        ax.text(x, y, text, ha=ha, va=va, fontsize=size)
+    ax.set_title("filter (output channel) numbers under each column", fontsize=9, loc="left")
+    bar = fig.colorbar(image, ax=ax, shrink=0.85, aspect=25, pad=0.02)
     bar.ax.tick_params(labelsize=8)
     bar.set_label("weight", fontsize=9)
     left = []
@@ -242,7 +275,7 @@ def filters_figure(name: str, weight, *, max_filters: int = 32, max_inputs: int 
         left.append(f"first {n_f} of {out_c} filters")
     if in_c > n_in:
         left.append(f"kernels for the first {n_in} of {in_c} input channels")
-    fig.suptitle(f"{name}: {out_c} filters of {in_c}×{kh}×{kw}"
+    fig.suptitle(f"{layer_label(name)}: {out_c} filters of {in_c}×{kh}×{kw}"
                  + (f" ({'; '.join(left)})" if left else "")
                  + "\ncolumns: filters · rows: the kernel each applies to one input channel",
                  fontsize=11)
