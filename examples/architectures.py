@@ -27,7 +27,9 @@ from viz.core import architectures as A
 from viz.figures import theme
 from viz.figures.architectures import architectures_figure
 
-comp = A.compare_architectures(epochs=4, seed=0)
+# The figures' run (8 epochs): trained once on this machine, then read from the cache
+# folder. `A.compare_architectures(epochs=4, seed=0)` trains afresh with your settings.
+comp = A.cached_comparison()
 for a in comp.archs:
     print(f"{a.name:10s} {a.params:7,} params  {a.test_acc:6.1%}  {a.train_seconds:5.2f} s  ({a.description})")
 print(comp.conclusion())

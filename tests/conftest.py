@@ -8,8 +8,10 @@
 * Figures are drawn with the Agg backend and closed after every test.
 * Trained demo results (``viz.core.cache``) go to one cache folder per test session,
   shared by the pytest-xdist workers (writes are atomic), so each demo run trains once
-  per session and the user's own cache folder is never touched. Tests of training call
-  the uncached path (``cache=False``).
+  per session and the user's own cache folder is never touched. The folder starts with
+  the files in ``tests/data/cache-seed/`` (``tools/record_test_results.py --cache-seed``),
+  so the demos do not train at all: the same result on any CPU, and minutes saved.
+  Tests of training call the uncached path (``cache=False``).
 * ``recorded(name)`` loads a result recorded by ``tools/record_test_results.py`` from
   ``tests/data/recorded/``: tests that compare pictures or numbers exactly draw from it
   (training is not bit for bit the same across CPUs).
@@ -30,6 +32,7 @@ os.environ["VIZ_LATEX"] = "0"
 
 DATA = Path(__file__).parent / "data"
 RECORDED = DATA / "recorded"
+CACHE_SEED = DATA / "cache-seed"
 
 
 def pytest_addoption(parser):
@@ -60,6 +63,11 @@ def viz_cache_dir(tmp_path_factory):
     base = tmp_path_factory.getbasetemp()     # under xdist: <session>/popen-gw0, ...
     folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "viz-cache"
     folder.mkdir(parents=True, exist_ok=True)
+    for seed in sorted(CACHE_SEED.glob("*")):
+        if not (folder / seed.name).exists():
+            tmp = folder / f".{seed.name}.{os.getpid()}.tmp"
+            shutil.copyfile(seed, tmp)
+            os.replace(tmp, folder / seed.name)      # atomic: the other worker may read it
     old = {k: os.environ.get(k) for k in ("VIZ_CACHE_DIR", "VIZ_CACHE")}
     os.environ["VIZ_CACHE_DIR"] = str(folder)
     os.environ.pop("VIZ_CACHE", None)

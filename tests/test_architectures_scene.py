@@ -8,6 +8,8 @@ from pathlib import Path
 
 from manim.utils.testing.frames_comparison import frames_comparison
 
+from viz.captions import check_scene_steps
+
 import scenes.architectures as S
 from viz.core.results import load_result
 
@@ -21,5 +23,6 @@ def test_architectures_last_frame(scene):
     S.load = lambda: load_result(RECORDED)
     try:
         S.ArchitecturesCompared.construct(scene)
+        check_scene_steps(scene)     # the captions: every step, in order
     finally:
         S.load = before

@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 from manim.utils.testing.frames_comparison import frames_comparison
 
+from viz.captions import check_scene_steps
+
 import scenes.builtin_softmax as S
 from viz.anim.outputbars import INSIDE, OUTSIDE, SignedBars
 from viz.core.results import load_result
@@ -49,5 +51,6 @@ def test_outputs_wander_last_frame(scene):
     S.load = lambda: load_result(RECORDED)
     try:
         S.OutputsWander.construct(scene)
+        check_scene_steps(scene)     # the captions: every step, in order
     finally:
         S.load = before

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from manim.utils.testing.frames_comparison import frames_comparison
 
+from viz.captions import check_scene_steps
+
 from scenes.convmatmul import DenseLayer, Im2Col, ManyChannels
 from scenes.convmatmul_nonlin import ShallowApprox, WhyNonlinear
 from viz.anim.matrix import MatrixBlock, TileGrid
@@ -18,21 +20,25 @@ __module_test__ = "test_convmatmul_scenes"
 @frames_comparison
 def test_im2col_last_frame(scene):
     Im2Col.construct(scene)
+    check_scene_steps(scene)     # the captions: every step, in order
 
 
 @frames_comparison
 def test_many_channels_last_frame(scene):
     ManyChannels.construct(scene)
+    check_scene_steps(scene)     # the captions: every step, in order
 
 
 @frames_comparison
 def test_dense_layer_last_frame(scene):
     DenseLayer.construct(scene)
+    check_scene_steps(scene)     # the captions: every step, in order
 
 
 @frames_comparison
 def test_why_nonlinear_last_frame(scene):
     WhyNonlinear.construct(scene)
+    check_scene_steps(scene)     # the captions: every step, in order
 
 
 @pytest.fixture(autouse=True)
@@ -48,6 +54,7 @@ def recorded_fit(monkeypatch, recorded):
 @frames_comparison
 def test_shallow_approx_last_frame(scene):
     ShallowApprox.construct(scene)
+    check_scene_steps(scene)     # the captions: every step, in order
 
 
 def test_matrix_block_getters():

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from manim.utils.testing.frames_comparison import frames_comparison
 
+from viz.captions import check_scene_steps
+
 from scenes.dataloading import DataLoaderScene
 
 __module_test__ = "test_dataloading_scene"
@@ -15,3 +17,4 @@ __module_test__ = "test_dataloading_scene"
 @frames_comparison(last_frame=True)
 def test_dataloader_last_frame(scene):
     DataLoaderScene.construct(scene)
+    check_scene_steps(scene)     # the captions: every step, in order

@@ -10,6 +10,8 @@ from __future__ import annotations
 import pytest
 from manim.utils.testing.frames_comparison import frames_comparison
 
+from viz.captions import check_scene_steps
+
 import scenes.lr_finder
 from scenes.lr_finder import LRFinderSweep
 
@@ -26,6 +28,7 @@ def recorded_run(monkeypatch, recorded):
 @frames_comparison
 def test_lr_finder_sweep_last_frame(scene):
     LRFinderSweep.construct(scene)
+    check_scene_steps(scene)     # the captions: every step, in order
 
 
 def test_the_scene_draws_the_recorded_run(recorded_run):

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from viz.captions import check_scene_steps
 from viz.core import otavio
 
 CONTROL = Path(__file__).parent / "control_data" / "test_otavio_scene" / "last_frame.png"
@@ -133,6 +134,7 @@ def test_scene_renders_and_its_last_frame_matches(otavio_cache, tmp_path, reques
         scene = OtavioGood()
         scene.render()
         frame = np.asarray(Image.fromarray(scene.renderer.get_frame()).convert("RGB"), dtype=float)
+    check_scene_steps(scene)          # the captions: every step, in order
     # the scene ends on the morph's last frame: "E" wins, and the stack shows its layers
     last = scene.story.morph.frame(len(scene.story.morph) - 1)
     assert last.prediction == "E"

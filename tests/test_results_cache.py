@@ -194,3 +194,36 @@ def test_the_session_shares_one_cache_folder(viz_cache_dir, tmp_path_factory):
     if os.environ.get("PYTEST_XDIST_WORKER"):                 # every worker: the same folder
         assert viz_cache_dir.parent == tmp_path_factory.getbasetemp().parent
     assert cache.default_cache_dir() == viz_cache_dir
+
+
+def test_the_cache_seed_serves_every_demo_without_training(tmp_path, monkeypatch):
+    """tests/data/cache-seed (tools/record_test_results.py --cache-seed) still holds each
+    demo run under the key today's code asks for: nothing below trains (training raises)."""
+    import shutil
+
+    import torch
+
+    from viz.core import (architectures, augment_tta, builtin_softmax, cache, convmatmul_nonlin,
+                          lr_finder, multilabel, otavio, sgdr_training)
+    from conftest import CACHE_SEED
+
+    for f in CACHE_SEED.iterdir():
+        shutil.copyfile(f, tmp_path / f.name)
+    monkeypatch.setenv("VIZ_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("VIZ_CACHE", raising=False)
+    cache.clear_memory()
+
+    def no_training(*a, **k):
+        raise AssertionError("a demo trained: tests/data/cache-seed is stale, record it again")
+    monkeypatch.setattr(torch.Tensor, "backward", no_training)
+    try:
+        assert otavio.load_otavio().from_cache
+        lr_finder.digits_lr_find()
+        sgdr_training.train_sgdr()
+        multilabel.default_comparison()
+        augment_tta.digits_tta()
+        convmatmul_nonlin.train_shallow_relu()
+        architectures.cached_comparison()
+        builtin_softmax.cached_comparison()
+    finally:
+        cache.clear_memory()

@@ -3,6 +3,8 @@ import numpy as np
 import pytest
 from manim.utils.testing.frames_comparison import frames_comparison
 
+from viz.captions import check_scene_steps
+
 from viz.anim import NumberGrid, format_number
 from viz.colors import scale_colors
 
@@ -46,3 +48,4 @@ def test_colour_scale():
 def test_conv_example_last_frame(scene):
     from scenes.conv_example import ConvExample
     ConvExample.construct(scene)
+    check_scene_steps(scene)     # the captions: every step, in order

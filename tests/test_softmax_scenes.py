@@ -3,6 +3,8 @@ import numpy as np
 import pytest
 from manim.utils.testing.frames_comparison import frames_comparison
 
+from viz.captions import check_scene_steps
+
 from viz.anim.probbars import ProbBars, UnitChart, tile_image
 from viz.core import softmax as sm
 
@@ -47,18 +49,21 @@ def test_unit_chart_and_tile_image():
 def test_entropy_sheet_last_frame(scene):
     from scenes.softmax import EntropySheet
     EntropySheet.construct(scene)
+    check_scene_steps(scene)     # the captions: every step, in order
 
 
 @frames_comparison(last_frame=True)
 def test_softmax_picks_one_last_frame(scene):
     from scenes.softmax import SoftmaxPicksOne
     SoftmaxPicksOne.construct(scene)
+    check_scene_steps(scene)     # the captions: every step, in order
 
 
 @frames_comparison(last_frame=True)
 def test_two_labels_last_frame(scene):
     from scenes.softmax import TwoLabels
     TwoLabels.construct(scene)
+    check_scene_steps(scene)     # the captions: every step, in order
 
 
 @pytest.fixture(autouse=True)
@@ -77,9 +82,11 @@ def recorded_runs(monkeypatch, small_comparison, recorded):
 def test_multilabel_tiles_last_frame(scene):
     from scenes.softmax import MultiLabelTiles
     MultiLabelTiles.construct(scene)
+    check_scene_steps(scene)     # the captions: every step, in order
 
 
 @frames_comparison(last_frame=True)
 def test_fbeta_last_frame(scene):
     from scenes.softmax import FBeta
     FBeta.construct(scene)
+    check_scene_steps(scene)     # the captions: every step, in order

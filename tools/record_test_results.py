@@ -13,6 +13,14 @@ and commit both:
 
     .venv/bin/python tools/record_test_results.py            # every recipe
     .venv/bin/python tools/record_test_results.py lr-find-digits otavio-glyphs
+    .venv/bin/python tools/record_test_results.py --cache-seed
+
+``--cache-seed`` fills ``tests/data/cache-seed/`` instead: the cache files
+(:mod:`viz.core.cache`) that drawing every figure, dry-running every scene and exporting
+the explorer leave behind. The test session starts its cache folder from them, so
+notebooks, scenes and figures in the tests draw the demo runs without training them; a
+seed made stale by a changed recipe is simply not found (that demo trains once, as
+before) and should be recorded again.
 
 Each file is loaded in the tests with the ``recorded`` fixture (tests/conftest.py), which
 checks its checksum and the key written here.
@@ -87,8 +95,38 @@ def key(name: str) -> str:
     return f"recorded:{name}"
 
 
+SEED = ROOT / "tests" / "data" / "cache-seed"
+
+
+def cache_seed() -> int:
+    import os
+    import shutil
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="viz-seed-") as folder:
+        os.environ["VIZ_CACHE_DIR"] = folder
+        os.environ.pop("VIZ_CACHE", None)
+        from viz import catalog, export
+        from viz.captions import dry_run
+        from viz.core.explorer_data import export_all
+        with tempfile.TemporaryDirectory() as out:
+            for e in catalog.entries("figure"):
+                export.save_figure(e, out, fmt="png", dpi=20)
+        for e in catalog.entries("scene"):
+            dry_run(e.load())
+        export_all()
+        if SEED.exists():
+            shutil.rmtree(SEED)
+        SEED.mkdir(parents=True)
+        for f in sorted(Path(folder).iterdir()):
+            shutil.copy2(f, SEED / f.name)
+            print(f"{(SEED / f.name).relative_to(ROOT)}  {f.stat().st_size / 1024:.0f} KiB")
+    return 0
+
+
 def main(argv: list[str]) -> int:
     sys.path.insert(0, str(ROOT))
+    if argv == ["--cache-seed"]:
+        return cache_seed()
     from viz.core.results import load_result, result_bytes, save_result
 
     names = argv or list(RECIPES)

@@ -95,6 +95,58 @@ def check_cues(cues, duration: float | None = None) -> None:
         raise ValueError(f"the last caption ends at {prev_end:.3f} s, after the video ({duration:.3f} s)")
 
 
+#: A step's narration: this many characters at least and at most, one or two sentences.
+NARRATION_CHARS = (20, 220)
+
+
+def _sentences(text: str) -> int:
+    return sum(text.count(m) for m in (". ", "? ", "! ")) + 1
+
+
+def check_steps(steps, duration: float) -> None:
+    """ValueError unless a scene's steps tile its whole video and each one can be read.
+
+    ``steps`` are :class:`viz.anim.lesson.Step` (from :func:`dry_run`, or
+    ``viz.anim.lesson.steps_of(scene)`` after a render); ``duration`` is the seconds the
+    scene played. The steps must start at 0, follow each other with no gap or overlap,
+    end with the video, last at least ``MIN_STEP_SECONDS`` each, and say something new
+    in one or two sentences of 20 to 220 characters.
+    """
+    from .anim.lesson import MIN_STEP_SECONDS
+
+    if not steps:
+        raise ValueError("the scene marks no step")
+    if steps[0].start != 0.0:
+        raise ValueError(f"the first step starts at {steps[0].start:.3f} s, not 0")
+    for k, (a, b) in enumerate(zip(steps, steps[1:]), start=2):
+        if abs(b.start - a.end) > 1e-9:
+            raise ValueError(f"step {k} starts at {b.start:.3f} s, step {k - 1} ends at {a.end:.3f} s")
+    if abs(steps[-1].end - duration) > 1e-6 * max(1.0, duration):
+        raise ValueError(f"the last step ends at {steps[-1].end:.3f} s, the video at {duration:.3f} s")
+    lo, hi = NARRATION_CHARS
+    for k, s in enumerate(steps, start=1):
+        if s.end - s.start < MIN_STEP_SECONDS:
+            raise ValueError(f"step {k} lasts {s.end - s.start:.2f} s (at least {MIN_STEP_SECONDS} s)")
+        if not lo <= len(s.narration) <= hi or _sentences(s.narration) > 2:
+            raise ValueError(f"step {k}'s narration must be 1-2 sentences of {lo}-{hi} characters, "
+                             f"got {len(s.narration)}: {s.narration[:60]!r}")
+    seen = set()
+    for k, s in enumerate(steps, start=1):
+        if s.narration in seen:
+            raise ValueError(f"step {k} says the same as an earlier step: {s.narration[:60]!r}")
+        seen.add(s.narration)
+    check_cues([Cue(s.start, s.end, s.narration) for s in steps], duration)
+
+
+def check_scene_steps(scene) -> list:
+    """:func:`check_steps` for a scene that has run (rendered, or constructed with
+    animations skipped, as the last-frame tests do); returns its steps."""
+    from .anim.lesson import scene_time, steps_of
+    steps = steps_of(scene)
+    check_steps(steps, scene_time(scene))
+    return steps
+
+
 def dry_run(scene_cls):
     """Run ``scene_cls`` with animations skipped (no frame drawn, no file written).
 

@@ -252,8 +252,16 @@ class OtavioExplorer:
         self.trace = self._trace_fn(self.net, image)
         self.image = np.array(self.trace.input, dtype=float)
         self.stack.update(self.trace)
-        self.fig.canvas.draw_idle()
+        self._redraw()
         return self
+
+    def _redraw(self):
+        # A GUI or widget canvas redraws when idle; a plain Agg canvas (also the inline
+        # backend of a notebook) would draw the whole figure now, once per brush dab:
+        # there the figure is drawn once, when it is shown or saved.
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        if type(self.fig.canvas) is not FigureCanvasAgg:
+            self.fig.canvas.draw_idle()
 
     def select(self, label) -> "OtavioExplorer":
         """Show the sample picture of class ``label`` (turned by the slider's angle)."""
