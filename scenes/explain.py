@@ -17,11 +17,10 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Line, Rectangle, VGroup
 
-from viz.anim.explain import (DIM, HIGHLIGHT, MUTED, TEXT, ChannelStack, ProbPanel, caption,
-                              column_slots, input_picture, number_patch)
+from viz.anim.explain import (DIM, HIGHLIGHT, MUTED, TEXT, ChannelStack, MapCamera, ProbPanel,
+                              caption, column_slots, input_picture, number_patch)
 from viz.anim.glyphs import glyph
 from viz.anim.lesson import LessonScene, step
-from viz.anim.pictures import PictureCamera
 from viz.colors import GREEN_RED
 from viz.explain_video import percent, plan_video
 
@@ -49,7 +48,7 @@ class ExplainModel(LessonScene):
     plan = None
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("camera_class", PictureCamera)     # draws the maps (pictures)
+        kwargs.setdefault("camera_class", MapCamera)     # draws the maps (pictures), fast
         super().__init__(*args, **kwargs)
 
     # ----------------------------------------------------------------- helpers

@@ -142,7 +142,41 @@ def test_plan_refuses_bad_input(tiny_trace):
         plan_video(np.zeros(3), CLASSES)
 
 
+def test_the_verdict_says_when_the_network_is_unsure(tiny_trace):
+    from dataclasses import replace
+
+    def verdict(p):
+        tr = replace(tiny_trace, probabilities=np.array(p, float))
+        return plan_video(tr, CLASSES).output_narration
+    assert verdict([0.1, 0.8, 0.1]).endswith("The network gives 'dog' 80 %.")
+    assert verdict([0.3, 0.4, 0.3]).endswith("'dog' 40 %, hardly more than a guess (1 in 3).")
+    assert verdict([0.001, 0.996, 0.003]).endswith("'dog' 100 %.")
+    assert "'cat' 0.4 %" not in verdict([0.004, 0.99, 0.006])       # only the top class is said
+
+
 # ----------------------------------------------------------------------- the scene
+def test_map_camera_draws_pictures_like_picture_camera():
+    """Same pixels as PictureCamera, for pictures overlapping, half transparent, off screen."""
+    from manim import tempconfig
+
+    from viz.anim.explain import MapCamera, rgba_picture
+    from viz.anim.pictures import PictureCamera
+
+    rng = np.random.default_rng(0)
+    pics = []
+    for k, (x, y) in enumerate([(0, 0), (0.7, 0.4), (6.9, -3.8)]):
+        rgba = rng.integers(0, 256, (5, 7, 4), dtype=np.uint8)
+        pics.append(rgba_picture(rgba, 2.1, 1.5).move_to([x, y, 0]).set_opacity(0.3 + 0.3 * k))
+    frames = []
+    with tempconfig({"pixel_width": 160, "pixel_height": 90}):
+        for cam_cls in (PictureCamera, MapCamera):
+            cam = cam_cls()
+            cam.capture_mobjects(pics)
+            frames.append(cam.pixel_array.copy())
+    assert frames[0].any()
+    np.testing.assert_array_equal(frames[0], frames[1])
+
+
 def test_the_scene_shows_the_trace_numbers(tiny_trace, last_frame):
     from viz.anim.featuremap import palette_rgba
 

@@ -281,9 +281,9 @@ def _output_narration(trace, map_steps, names, p, top) -> str:
         layers = f"{len(linears)} linear layers"
     verb = "turns" if len(linears) == 1 else "turn"
     first = f"{layers} {verb} the {n_in:,} numbers into {K} scores, and {how}."
-    guess = 1.0 / K
+    unsure = K > 1 and p[top] < min(2 / K, (1 + 1 / K) / 2)      # near a uniform guess
     verdict = (f"The network gives {names[top]!r} {percent(p[top])}"
-               + (f", hardly more than a guess (1 in {K})." if p[top] < 2 * guess else "."))
+               + (f", hardly more than a guess (1 in {K})." if unsure else "."))
     if not map_steps:
         first = "This model has no convolution or pooling layers, so there are no maps to show. "
         return _first_fit(first + verdict, verdict)
