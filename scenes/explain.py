@@ -18,7 +18,8 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Line, Rectangle, VGroup
 
 from viz.anim.explain import (DIM, HIGHLIGHT, MUTED, TEXT, ChannelStack, MapCamera, ProbPanel,
-                              caption, column_slots, input_picture, number_patch)
+                              caption, column_slots, grid_cell, input_picture, limit_of,
+                              number_patch)
 from viz.anim.glyphs import glyph
 from viz.anim.lesson import LessonScene, step
 from viz.colors import GREEN_RED
@@ -151,6 +152,13 @@ class ExplainModel(LessonScene):
         else:
             old = [m for k in self.page for m in self.page_mobs[k]]
             anims += [FadeOut(m) for m in old]
+        if first and plan.layers:                 # no maps: the layers, as a list
+            lines = VGroup(caption("no convolution or pooling layers: the model's steps",
+                                   font_size=17, color=MUTED),
+                           *[caption(t, font_size=16) for t in plan.layers])
+            lines.arrange(DOWN, buff=0.16, aligned_edge=LEFT)
+            fit(lines, MAPS_RIGHT - MAPS_LEFT).scale_to_fit_height(min(lines.height, BOX_H))
+            anims.append(FadeIn(lines.move_to([(MAPS_LEFT + MAPS_RIGHT) / 2, BOX_CY, 0])))
         xs, slot = column_slots(max(len(page), 1), MAPS_LEFT, MAPS_RIGHT) if page else ([], 1.0)
         box = (0.86 * slot, BOX_H)
         self.page, self.page_mobs, self.places = page, {}, {}
@@ -176,13 +184,17 @@ class ExplainModel(LessonScene):
         return 0.8
 
     def build_stack(self, shot, box, src):
+        """The column of a shot: its maps fill the box, except that a pooling step keeps the
+        cells (and grid) of the maps it shrinks, so they look halved. One colour scale for
+        before and after (ReLU: the green stays, the red goes) that saturates neither."""
         values = shot.values
+        limit = max(limit_of(values), limit_of(shot.after)) if shot.after is not None else None
         if src is None:
-            return ChannelStack(values, box=box)
+            return ChannelStack(values, box=box, limit=limit)
         h = values.shape[1]
         cell = src.cell if h * src.cell >= MIN_MAP else MIN_MAP / h
-        probe = ChannelStack(values, box=box, grid=src.grid)
-        return ChannelStack(values, box=box, grid=src.grid, cell=min(cell, probe.fit_cell))
+        cell = min(cell, grid_cell(src.grid, h, values.shape[2], box, src.gap))
+        return ChannelStack(values, box=box, grid=src.grid, cell=cell, limit=limit)
 
     def column_label(self, name, shape, x, width, color=TEXT):
         top = fit(caption(name, font_size=16, color=color), width)

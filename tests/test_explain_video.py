@@ -229,6 +229,8 @@ def test_a_render_writes_video_poster_and_captions(tiny_trace, last_frame, tmp_p
 def test_a_model_without_maps_still_gets_input_and_probabilities(tmp_path):
     tr = trace_model(_user("odd_models.py", "mlp"), _picture(28))
     assert tr.maps() == ()
+    assert plan_video(tr, [str(i) for i in range(10)]).layers == (   # listed instead of maps
+        "layer 0 (Flatten): 784", "layer 1 (Linear): 32", "layer 2 (ReLU): 32", "layer 3 (Linear): 10")
     video, _ = render_explanation_video(tr, [str(i) for i in range(10)], tmp_path / "mlp.mp4",
                                         **TINY)
     cues = parse_srt((tmp_path / "mlp.srt").read_text(encoding="utf-8"))

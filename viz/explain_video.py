@@ -74,6 +74,7 @@ class VideoPlan:
     top: int
     output_heading: str
     output_narration: str
+    layers: tuple = ()           # one line per step, for a model without maps to show
 
     @property
     def narrations(self) -> list:
@@ -258,9 +259,21 @@ def plan_video(trace, classes, *, title: str = "Your model, step by step") -> Vi
     note = f"top {MAX_CLASSES} of {K} classes" if K > MAX_CLASSES else None
     output_heading = f"The output: {names[top]!r} {percent(p[top])}"
     output_narration = _output_narration(trace, map_steps, names, p, top)
+    layers = () if shots else layer_lines(steps)
     return VideoPlan(str(title), x, input_heading, input_narration, patch, tuple(shots), pages, p,
                      tuple(display_name(n) for n in names), rows, note, top, output_heading,
-                     output_narration)
+                     output_narration, layers)
+
+
+def layer_lines(steps, limit: int = 12) -> tuple:
+    """``"layer 1 (Linear): 32"`` per step (the first ``limit``, then how many more)."""
+    lines = []
+    for s in steps:
+        name = step_label(s) if step_label(s) != s.name else f"{s.name} ({s.op})"
+        lines.append(f"{name}: {'×'.join(map(str, s.output.shape))}")
+    if len(lines) > limit:
+        lines = lines[:limit - 1] + [f"… and {len(lines) - limit + 1} more"]
+    return tuple(lines)
 
 
 def _output_narration(trace, map_steps, names, p, top) -> str:

@@ -50,12 +50,18 @@ def grid_shape(n: int, h: int, w: int, box_w: float, box_h: float, gap: float) -
         rows = math.ceil(n / cols)
         if (rows - 1) * cols >= n:          # a whole empty row: never better
             continue
-        cell = min((box_w - (cols - 1) * gap) / (cols * w), (box_h - (rows - 1) * gap) / (rows * h))
+        cell = grid_cell((rows, cols), h, w, (box_w, box_h), gap)
         if cell > 0 and (best is None or cell > best[2] + 1e-12):
             best = (rows, cols, cell)
     if best is None:
         raise ValueError(f"{n} maps do not fit a {box_w:.2f}x{box_h:.2f} box with gaps of {gap}")
     return best
+
+
+def grid_cell(grid, h: int, w: int, box, gap: float) -> float:
+    """The side of one value's square when ``grid = (rows, cols)`` maps of ``h x w`` fill ``box``."""
+    rows, cols = grid
+    return min((box[0] - (cols - 1) * gap) / (cols * w), (box[1] - (rows - 1) * gap) / (rows * h))
 
 
 def column_slots(n: int, left: float, right: float) -> list:
@@ -193,9 +199,7 @@ class ChannelStack(Group):
         self.limit = limit_of(v) if limit is None else float(limit) or 1.0
         fit = grid_shape(self.n_shown, h, w, box[0], box[1], gap)
         if grid is not None:
-            rows, cols = grid
-            fit = (rows, cols, min((box[0] - (cols - 1) * gap) / (cols * w),
-                                   (box[1] - (rows - 1) * gap) / (rows * h)))
+            fit = (*grid, grid_cell(grid, h, w, box, gap))
         self.grid = fit[:2]
         self.fit_cell = fit[2]
         self.cell = fit[2] if cell is None else float(cell)
@@ -302,6 +306,6 @@ def caption(text: str, *, font_size: float = 22, color=TEXT):
     return glyph(text, font_size=font_size, color=color)
 
 
-__all__ = ["ChannelStack", "MapCamera", "ProbPanel", "caption", "column_slots", "framed", "grid_shape",
-           "input_picture", "input_range", "input_rgba", "limit_of",
-           "number_patch", "rgba_picture"]
+__all__ = ["ChannelStack", "MapCamera", "ProbPanel", "caption", "column_slots", "framed", "grid_cell",
+           "grid_shape", "input_picture", "input_range", "input_rgba", "limit_of", "number_patch",
+           "rgba_picture"]
