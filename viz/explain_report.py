@@ -208,7 +208,7 @@ code,.line{background:var(--code);padding:.15rem .4rem;border-radius:4px;font-si
 details summary{cursor:pointer;margin:.4rem 0}
 .notes{border-left:4px solid var(--accent);padding:.3rem .8rem .3rem 1.6rem;max-width:1100px}
 .scroll{overflow-x:auto}
-figure.wide img{max-width:none;width:1800px}
+figure.wide img{max-width:none}
 """
 
 
@@ -454,6 +454,8 @@ def cmd_explain(args) -> int:
         video = None
         if args.video:
             from .explain_video import render_explanation_video
+            if sys.stderr.isatty():
+                print(f"viz: rendering the video (Manim, quality {args.quality}) ...", file=sys.stderr)
             video = render_explanation_video(ex.trace, ex.classes, Path(work) / "explain.mp4",
                                              quality=args.quality, title=label)
         index = write_report(ex, out, video=video, explorer=explorer)

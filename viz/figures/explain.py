@@ -138,8 +138,9 @@ def activation_stack_figure(trace, step, *, max_channels: int = PAGE_CHANNELS, p
     gy = max(1, math.ceil(0.24 / inch))                 # room for a "ch N" label (pixels)
     gx = max(1, math.ceil(0.1 / inch))
     tiles, origins = mosaic(shown, cols, gap=(gy, gx))
-    image_arr = np.vstack([np.full((gy, tiles.shape[1]), np.nan), tiles])   # the first labels
-    origins = tuple((y + gy, x) for y, x in origins)
+    # room for the first row's labels above, and a pixel around (the frames are not cut)
+    image_arr = np.pad(tiles, ((gy, 1), (1, 1)), constant_values=np.nan)
+    origins = tuple((y + gy, x + 1) for y, x in origins)
     ih, iw = image_arr.shape
     fig = fig or plt.figure(figsize=(max(4.4, iw * inch + 1.5), ih * inch + 1.0),
                             layout="constrained")
@@ -255,6 +256,7 @@ def filters_figure(name: str, weight, *, max_filters: int = 32, max_inputs: int 
         for i in range(n_in):
             ax_texts.append((-0.5 - 0.3 * gx, y0 + i * (kh + gy) + (kh - 1) / 2, f"in {i + 1}",
                              "right", "center"))
+    image_arr = np.pad(image_arr, ((0, 1), (0, 1)), constant_values=np.nan)   # frame room
     ih, iw = image_arr.shape
     fig = fig or plt.figure(figsize=(max(5.0, iw * inch + 2.3), ih * inch + 1.5),
                             layout="constrained")
