@@ -107,6 +107,11 @@ def percent(p: float) -> str:
     return f"{100 * p:.0f} %" if p >= 0.01 or p < 0.0005 else f"{100 * p:.1f} %"
 
 
+def _n(count: int, word: str) -> str:
+    """``"1 map"``, ``"64 maps"``, ``"9,216 numbers"``."""
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+
 def _join(words) -> str:
     words = list(words)
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
@@ -174,14 +179,15 @@ def _shot(trace, j, k, prev_shot_j, prev_channels, first_conv) -> MapShot:
     short_effect = f"{ops[-1]} {_effect(follow[-1], after)}" if follow else ""
     short_effect = short_effect[:1].upper() + short_effect[1:]
     if s.kind == "conv":
-        heading = f"{label}: {c} maps of {h}×{w}" + (f" → {ops[-1]}" if follow else "")
+        heading = f"{label}: {_n(c, 'map')} of {h}×{w}" + (f" → {ops[-1]}" if follow else "")
         if first_conv:
-            first = (f"{label} makes {c} maps of {h}×{w}, one per learned filter: green where it "
+            first = (f"{label} makes {_n(c, 'map')} of {h}×{w}, one per learned filter: green where it "
                      f"finds its pattern, red where it finds the opposite.")
         else:
-            first = (f"{label} combines all {in_shape[0]} maps before it into {c} new maps of "
+            first = (f"{label} combines {'all ' if in_shape[0] > 1 else ''}{_n(in_shape[0], 'map')} "
+                     f"before it into {_n(c, 'new map')} of "
                      f"{h}×{w}; the outlined one is the most active.")
-        simple = f"{label} makes {c} maps of {h}×{w}, one per learned filter."
+        simple = f"{label} makes {_n(c, 'map')} of {h}×{w}, one per learned filter."
         narration = _first_fit(f"{first} {effect}", f"{first} {short_effect}", first, simple)
     else:
         hin, win = (in_shape[-2], in_shape[-1]) if len(in_shape) == 3 else (h, w)
@@ -189,15 +195,16 @@ def _shot(trace, j, k, prev_shot_j, prev_channels, first_conv) -> MapShot:
         word = ("largest value" if "max" in s.op.lower() else
                 "average" if "avg" in s.op.lower() or "average" in s.op.lower() else None)
         if h == w == 1:
-            first = f"{label} averages each of the {c} maps into a single number."
+            first = f"{label} averages each of the {_n(c, 'map')} into a single number."
             if word == "largest value":
-                first = f"{label} keeps the largest value of each of the {c} maps: one number each."
+                first = f"{label} keeps the largest value of each of the {_n(c, 'map')}: one number each."
         elif word and hin % h == 0 and win % w == 0 and hin // h == win // w:
             k_ = hin // h
-            first = (f"{label} keeps the {word} of each {k_}×{k_} block: the {c} maps shrink "
+            first = (f"{label} keeps the {word} of each {k_}×{k_} block: the {_n(c, 'map')} "
+                     f"shrink{'s' if c == 1 else ''} "
                      f"from {hin}×{win} to {h}×{w}.")
         else:
-            first = f"{label} pools the {c} maps from {hin}×{win} down to {h}×{w}."
+            first = f"{label} pools the {_n(c, 'map')} from {hin}×{win} down to {h}×{w}."
         narration = _first_fit(f"{first} {effect}", f"{first} {short_effect}", first)
     source = (k - 1 if s.kind == "pool" and prev_shot_j is not None and prev_channels == c
               and all(st.output.shape[0] == c for st in steps[prev_shot_j:j]) else None)
@@ -293,10 +300,10 @@ def _output_narration(trace, map_steps, names, p, top) -> str:
     else:
         layers = f"{len(linears)} linear layers"
     verb = "turns" if len(linears) == 1 else "turn"
-    first = f"{layers} {verb} the {n_in:,} numbers into {K} scores, and {how}."
+    first = f"{layers} {verb} the {_n(n_in, 'number')} into {_n(K, 'score')}, and {how}."
     unsure = K > 1 and p[top] < min(2 / K, (1 + 1 / K) / 2)      # near a uniform guess
     verdict = (f"The network gives {names[top]!r} {percent(p[top])}"
-               + (f", hardly more than a guess (1 in {K})." if unsure else "."))
+               + (f", hardly more than a guess (1 in {K:,})." if unsure else "."))
     if not map_steps:
         first = "This model has no convolution or pooling layers, so there are no maps to show. "
         return _first_fit(first + verdict, verdict)
