@@ -15,7 +15,8 @@ attributes ``trace``, ``classes`` and ``title`` set::
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Line, Rectangle, VGroup
+from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Line, Rectangle, VGroup,
+                   smooth)
 
 from viz.anim.explain import (DIM, HIGHLIGHT, MUTED, TEXT, ChannelStack, MapCamera, ProbPanel,
                               caption, column_slots, grid_cell, input_picture, limit_of,
@@ -66,7 +67,6 @@ class ExplainModel(LessonScene):
         self.add(new)
 
     def construct(self):
-
         plan = self.plan
         if plan is None:
             if self.trace is None or self.classes is None:
@@ -149,9 +149,10 @@ class ExplainModel(LessonScene):
             self.panel_empty = self.panel.empty()
             head = [self.column_label("probabilities", plan.class_note or "", 5.05, 3.2)]
             anims += [FadeIn(self.panel_empty), *[FadeIn(m) for m in head]]
-        else:
+        else:                 # the old page goes in the first half, the new one comes after
             old = [m for k in self.page for m in self.page_mobs[k]]
-            anims += [FadeOut(m) for m in old]
+            anims += [FadeOut(m, rate_func=lambda t: smooth(min(1.0, 2 * t))) for m in old]
+        late = {} if first else {"rate_func": lambda t: smooth(max(0.0, 2 * t - 1))}
         if first and plan.layers:                 # no maps: the layers, as a list
             lines = VGroup(caption("no convolution or pooling layers: the model's steps",
                                    font_size=17, color=MUTED),
@@ -176,7 +177,7 @@ class ExplainModel(LessonScene):
                 stack, DOWN, buff=0.15)
             self.stacks[k], self.places[k] = stack, (holder, label, note)
             self.page_mobs[k] = [holder, label]
-            anims += [FadeIn(holder), FadeIn(label)]
+            anims += [FadeIn(holder, **late), FadeIn(label, **late)]
         self.play(*anims, run_time=0.8)
         if first:
             self.remove(self.big)

@@ -185,8 +185,8 @@ def _shot(trace, j, k, prev_shot_j, prev_channels, first_conv) -> MapShot:
                      f"finds its pattern, red where it finds the opposite.")
         else:
             first = (f"{label} combines {'all ' if in_shape[0] > 1 else ''}{_n(in_shape[0], 'map')} "
-                     f"before it into {_n(c, 'new map')} of "
-                     f"{h}×{w}; the outlined one is the most active.")
+                     f"before it into {_n(c, 'new map')} of {h}×{w}"
+                     + ("; the outlined one is the most active." if highlight is not None else "."))
         simple = f"{label} makes {_n(c, 'map')} of {h}×{w}, one per learned filter."
         narration = _first_fit(f"{first} {effect}", f"{first} {short_effect}", first, simple)
     else:
