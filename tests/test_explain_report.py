@@ -70,8 +70,7 @@ def lenet_trace(files):
 
 @pytest.fixture
 def light_only(monkeypatch):
-    """One theme at a low resolution: a quarter of the drawing (the report at its own
-    settings, dark PNGs included, is checked once, for LeNet)."""
+    """One theme at a low resolution (both themes are checked once, for LeNet)."""
     monkeypatch.setattr(report, "THEMES", ("light",))
     monkeypatch.setattr(report, "DPI", 40)
 
@@ -172,6 +171,10 @@ def test_probabilities_figure_sorts_highlights_and_labels():
     assert [t.get_text() for t in ax.texts] == ["60.0%", "25.0%", "10.0%"]
     assert "top 3 of 4" in ax.get_title() and "b (60.0%)" in ax.get_title()
     plt.close(ax.figure)
+    with theme("dark"):                                  # names are text, never mathtext
+        ax = fx.probabilities_figure([0.5, 0.5], ["$5 bill", "a_b^c $x"])
+        ax.figure.savefig(io.BytesIO(), format="png")
+    plt.close(ax.figure)
     with pytest.raises(ValueError, match="4 probabilities but 3 class names"):
         fx.probabilities_figure(p, ["a", "b", "c"])
 
@@ -188,7 +191,13 @@ def _figures_of(out: Path, themes=("light", "dark")):
     return html, stems
 
 
-def test_lenet_report_with_data(files, tmp_path):
+def test_lenet_report_with_data(files, tmp_path, monkeypatch):
+    import functools
+
+    import viz.core.explain.run as run_module
+    monkeypatch.setattr(report, "DPI", 40)              # both themes, at a low resolution
+    monkeypatch.setattr(run_module, "explain_lr_find",  # a short range test
+                        functools.partial(run_module.explain_lr_find, num_iter=30))
     out = tmp_path / "lenet"
     rc, stdout, err = run(["explain", LENET, "--input", str(files / "digit.png"), "--data",
                            str(files / "data"), "--weights", str(files / "good.pt"), "--out", str(out)])
@@ -202,7 +211,7 @@ def test_lenet_report_with_data(files, tmp_path):
     assert lines[0].replace("->", "-&gt;") in html                 # the conversion line
     assert 'prefers-color-scheme: dark' in html and "<script" not in html
     assert "http://" not in html and "https://" not in html       # nothing from the network
-    for name in ("Conv2d-2", "AvgPool2d-1", "61,706", "steepest", "valley", "c0"):
+    for name in ("Conv2d-2", "AvgPool2d-1", "61,706", "steepest", "valley", "c0", "30 batches"):
         assert name in html
     assert json.loads((out / "summary.json").read_text())["Conv2d-1"]["nb_params"] == 156
     assert (out / "explorer" / "index.html").is_file() and 'href="explorer/index.html"' in html
@@ -211,17 +220,19 @@ def test_lenet_report_with_data(files, tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]   # no temp folder left
 
 
-def test_mnist_example_report(files, tmp_path, light_only):
+def test_mnist_example_report(files, tmp_path, light_only, monkeypatch):
+    monkeypatch.setattr(report, "MAX_PAGES", 2)         # 16 + 16 channels drawn a layer
     out = tmp_path / "mnist"
     rc, stdout, err = run(["explain", MNIST, "--input", str(files / "digit.png"), "--classes",
                            "zero,one,two,three,four,five,six,seven,eight,nine", "--out", str(out)])
     assert rc == 0, err
     html, stems = _figures_of(out, themes=("light",))
-    # conv1 32 channels: 2 pages; conv2 and max_pool2d 64: 4 pages each
+    # conv1 32 channels: 2 pages; conv2 and max_pool2d 64: 4 pages each, 2 drawn
     assert sum(s.startswith("maps-01-conv1") for s in stems) == 2
-    assert sum(s.startswith("maps-02-conv2") for s in stems) == 4
-    assert sum(s.startswith("maps-03-max-pool2d") for s in stems) == 4
-    assert "channels 17-64 of 64" in html and "log-probabilities" in html
+    assert sum(s.startswith("maps-02-conv2") for s in stems) == 2
+    assert sum(s.startswith("maps-03-max-pool2d") for s in stems) == 2
+    assert "channels 17-32 of 32" in html and "channels 17-32 of 64" in html
+    assert "Channels 33-64 of conv2 are not drawn" in html and "log-probabilities" in html
     assert "F.max_pool2d" in html and "torch.flatten" in html      # functional steps listed
     assert "seven" in html and "lr-find" not in html
 
@@ -250,6 +261,23 @@ def test_model_without_conv_layers_and_a_report_replaced(files, tmp_path, light_
     assert run(argv)[0] == 0                                # a previous report is replaced ...
     second = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert second == first                                 # ... by the same bytes, stale file gone
+
+
+def test_a_failure_while_writing_leaves_the_previous_report(files, tmp_path, light_only,
+                                                             monkeypatch):
+    out = tmp_path / "report"
+    argv = ["explain", f"{MODELS / 'odd_models.py'}:mlp", "--input", str(files / "digit.png"),
+            "--out", str(out)]
+    assert run(argv)[0] == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def broken(*args, **kwargs):
+        raise ValueError("the figure failed")
+    monkeypatch.setattr(fx, "probabilities_figure", broken)
+    rc, _, err = run(argv)
+    assert rc == 2 and err.strip() == "viz: error: the figure failed"
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["report"]        # no temporary folder left
 
 
 def test_video_is_embedded_with_poster_and_captions(tmp_path, light_only):

@@ -316,7 +316,7 @@ def _page(ex, titles: dict, *, video, explorer) -> str:
         section("video", "Video", video)
     if isinstance(explorer, str):
         section("explorer", "Live explorer", f'<p class="note">No live explorer for this model: '
-                f"{_esc(explorer)}. Everything else above is computed.</p>")
+                f"{_esc(explorer.rstrip('.'))}.</p>")
     elif explorer is not None:
         section("explorer", "Live explorer", '<p><a href="explorer/index.html"><b>Open the live '
                 "explorer</b></a>: this model running in your browser (offline); draw or load "

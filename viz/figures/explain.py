@@ -299,7 +299,7 @@ def probabilities_figure(probabilities, classes, *, ax=None, top: int = 10, titl
     matplotlib.axes.Axes
     """
     p = np.asarray(probabilities, dtype=float).ravel()
-    classes = [str(c) for c in classes]
+    classes = [str(c).replace("$", r"\$") for c in classes]     # a name, never mathtext
     if len(classes) != p.size:
         raise ValueError(f"{p.size} probabilities but {len(classes)} class names")
     if p.size == 0:
