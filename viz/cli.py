@@ -220,7 +220,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     from . import slides        # viz slides: decks (needs the slides extra only when run)
     slides.add_commands(sub)
-    from . import explain_report; explain_report.add_commands(sub)   # viz explain: your model
+    from . import explain_cli; explain_cli.add_commands(sub)   # viz explain: your own model
 
     # Topic modules may add their own sub-commands: viz/catalog/<topic>.py can define
     # ``add_commands(subparsers)``; each parser sets ``func`` to a function(args) -> int.

@@ -9,12 +9,11 @@ which marks it as a report that a later run may replace. The folder is written i
 temporary folder beside it and moved into place at the end: it is either the whole new
 report, or (after an error) what it was before.
 
-The command (:func:`add_commands`): ``viz explain MODEL --input IMAGE [--weights FILE]
+The command (:mod:`viz.explain_cli`): ``viz explain MODEL --input IMAGE [--weights FILE]
 [--data DIR] [--classes a,b,c] [--input-size C H W] [--video] [--quality Q] [--out DIR]``.
 """
 from __future__ import annotations
 
-import contextlib
 import html
 import json
 import os
@@ -181,35 +180,10 @@ def _bar(total, desc, progress):
 
 
 # ----------------------------------------------------------------------------- the page
-_CSS = """
-:root{color-scheme:light dark;--bg:#fafafa;--fg:#222;--card:#fff;--line:#ddd;--muted:#666;
---accent:#14213d;--code:#f1f3f5;--warn:#fff3cd}
-@media (prefers-color-scheme:dark){:root{--bg:#0b0d10;--fg:#eee;--card:#111418;--line:#333840;
---muted:#aaa;--accent:#8fb8ff;--code:#1b1f24;--warn:#3a3214}}
-body{font-family:system-ui,-apple-system,"DejaVu Sans",sans-serif;margin:0;background:var(--bg);
-color:var(--fg);line-height:1.45}
-header{padding:1.3rem 2rem;border-bottom:3px solid var(--accent)}
-header h1{margin:0 0 .3rem;font-size:1.6rem}
-nav{padding:.5rem 2rem;font-size:.95rem;border-bottom:1px solid var(--line)}
-nav a{margin-right:1rem}
-a{color:var(--accent)}
-section{padding:.6rem 2rem 1rem}
-h2{border-bottom:1px solid var(--line);padding-bottom:.2rem}
-figure{margin:.8rem 0;background:var(--card);border:1px solid var(--line);border-radius:6px;
-padding:.7rem;max-width:1100px}
-figure img,figure video{max-width:100%;height:auto;display:block}
-figcaption{font-size:.9rem;color:var(--muted);margin-top:.3rem}
-table{border-collapse:collapse;font-size:.9rem;margin:.5rem 0}
-th,td{border-bottom:1px solid var(--line);padding:.2rem .7rem;text-align:left}
-td.n{text-align:right;font-variant-numeric:tabular-nums}
-code,.line{background:var(--code);padding:.15rem .4rem;border-radius:4px;font-size:.9rem}
-.line{display:inline-block;margin:.2rem 0}
-.note{background:var(--warn);padding:.5rem .8rem;border-radius:4px;max-width:1100px}
-details summary{cursor:pointer;margin:.4rem 0}
-.notes{border-left:4px solid var(--accent);padding:.3rem .8rem .3rem 1.6rem;max-width:1100px}
-.scroll{overflow-x:auto}
-figure.wide img{max-width:none}
-"""
+def _css() -> str:
+    """The page's styles (viz/report_static/explain.css), inlined: one self-contained file."""
+    return (Path(__file__).parent / "report_static" / "explain.css").read_text(encoding="utf-8")
+
 
 
 def _picture(stem: str, title: str, caption: str = "", *, wide: bool = False) -> str:
@@ -325,7 +299,7 @@ def _page(ex, titles: dict, *, video, explorer) -> str:
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<meta name="generator" content="{GENERATOR}"><title>{_esc(title)}</title>'
-            f"<style>{_CSS}</style></head><body><header><h1>{_esc(title)}</h1>"
+            f"<style>{_css()}</style></head><body><header><h1>{_esc(title)}</h1>"
             f"<p>Input {_esc(_shape(ex.shape))} → <b>{_esc(ex.classes[best])}</b> "
             f"({100 * p[best]:.1f}%)</p></header><nav>{''.join(nav)}</nav>{''.join(sec)}"
             "</body></html>\n")
@@ -400,95 +374,3 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-# ----------------------------------------------------------------------------- the command
-def _classes(text):
-    """``--classes a,b,c``: names without blanks or repeats."""
-    names = [c.strip() for c in str(text).split(",")]
-    if not text.strip() or any(not c for c in names):
-        raise ValueError(f"--classes must be names separated by commas (a,b,c), got {text[:60]!r}")
-    if len(names) > MAX_CLASSES or any(len(c) > 100 for c in names):
-        raise ValueError(f"--classes: at most {MAX_CLASSES:,} names of at most 100 characters each")
-    dup = next((c for i, c in enumerate(names) if c in names[:i]), None)
-    if dup is not None:
-        raise ValueError(f"--classes names {dup!r} twice")
-    return tuple(names)
-
-
-def cmd_explain(args) -> int:
-    from .export import check_quality
-
-    if not args.model:
-        raise ValueError("give the model: viz explain path/to/file.py:factory --input IMAGE")
-    if not args.input:
-        raise ValueError("give the picture to explain: --input IMAGE")
-    out = check_report_dir(args.out, "--out")                    # before any work
-    check_quality(args.quality)
-    classes = _classes(args.classes) if args.classes is not None else None
-    size = tuple(args.input_size) if args.input_size else None
-    if size and size[0] * size[1] * size[2] > MAX_INPUT_NUMBERS:
-        raise ValueError(f"--input-size {' '.join(map(str, size))} is {size[0] * size[1] * size[2]:,} "
-                         f"numbers; the most is {MAX_INPUT_NUMBERS:,}")
-    if args.data is not None and not Path(args.data).is_dir():
-        raise ValueError(f"--data must be a folder of class folders, got {args.data}")
-    from .core.explain import (explain, input_shape, load_factory, load_image_folder, load_weights,
-                               read_picture)
-    picture = read_picture(args.input)
-    model, label = load_factory(args.model)                       # runs the user's code
-    if args.weights:
-        load_weights(model, args.weights)
-    data = None
-    if args.data is not None:
-        data = load_image_folder(args.data, input_shape(model, size)[0])
-    ex = explain(model, picture, label=label, source=Path(args.input).name, input_size=size,
-                 data=data, classes=classes, progress=None)
-    print(ex.conversion)
-    from .core.explain.browser import BrowserUnsupported, browser_model
-    try:
-        explorer = browser_model(model, ex.shape, classes=list(ex.classes), label=label,
-                                 sample=ex.trace.input, sample_line=ex.conversion)
-    except BrowserUnsupported as exc:
-        explorer = " ".join(str(exc).split())
-    with tempfile.TemporaryDirectory(prefix="viz-explain-") as work:
-        video = None
-        if args.video:
-            from .explain_video import render_explanation_video
-            if sys.stderr.isatty():
-                print(f"viz: rendering the video (Manim, quality {args.quality}) ...", file=sys.stderr)
-            video = render_explanation_video(ex.trace, ex.classes, Path(work) / "explain.mp4",
-                                             quality=args.quality, title=label)
-        index = write_report(ex, out, video=video, explorer=explorer)
-    print(index)
-    return 0
-
-
-def add_commands(sub) -> None:
-    """``viz explain MODEL --input IMAGE [...]`` (see the module docstring)."""
-    from .export import QUALITIES
-    s = sub.add_parser(
-        "explain", help="a report on your own model for one picture: summary, every layer's "
-        "maps, filters, probabilities (and an LR range test, a video, a live page). MODEL's file "
-        "is imported and run as Python code",
-        description="Explain your own PyTorch model on one picture. MODEL is "
-        "path/to/file.py:factory; the file is imported and run as Python code, and the factory "
-        "called, which happens only because you asked for it on the command line: run only "
-        "files you trust. The report is DIR/index.html with every figure as PNG and SVG.")
-    s.add_argument("model", nargs="?", metavar="MODEL", help="path/to/file.py:factory, a function "
-                   "returning a torch.nn.Module (the file is run as Python code)")
-    s.add_argument("--input", metavar="IMAGE", help="the picture to explain (required); converted "
-                   "to what the first layer takes, in one printed line")
-    s.add_argument("--weights", metavar="FILE", help="a state dict saved with torch.save, loaded "
-                   "with torch.load(weights_only=True)")
-    s.add_argument("--data", metavar="DIR", help="an image folder (one sub-folder per class): adds "
-                   "an LR range test on a copy of the model, and the class names")
-    s.add_argument("--classes", metavar="a,b,c", help="names of the model's outputs")
-    s.add_argument("--input-size", type=INPUT_SIDE, nargs=3, metavar=("C", "H", "W"),
-                   help="the input the model takes, each 1..4096 (default: found from the model)")
-    s.add_argument("--video", action="store_true", help="also render the Otavio-style video "
-                   "of this model and input (Manim; minutes)")
-    s.add_argument("--quality", default="low", help=f"video quality: {' | '.join(QUALITIES)} "
-                   "(default: low)")
-    s.add_argument("--out", default="explain", help="output folder (default: explain); a "
-                   "previous report there is replaced")
-    s.set_defaults(func=cmd_explain)

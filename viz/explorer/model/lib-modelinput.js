@@ -1,6 +1,6 @@
 /* A picture -> the model's input (C x H x W, values 0..1), and colours for drawing maps.
  *
- * The arithmetic of viz.core.explain.loading (read_picture + convert_input), so that an upload
+ * The arithmetic of viz.core.explain.pictures (read_picture + convert_input), so that an upload
  * here gives the input that `viz explain --input` makes of the same file:
  *   1. transparency flattened onto white (onto black when the opaque part is mostly light)
  *   2. a picture many times the model's size box-reduced by an integer factor k first,
