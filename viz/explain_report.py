@@ -187,8 +187,8 @@ def _css() -> str:
 
 
 def _picture(stem: str, title: str, caption: str = "", *, wide: bool = False) -> str:
-    """The figure's light PNG, its dark PNG when the reader's system is dark (``wide``: at
-    a readable size in a box that scrolls sideways), links to its SVG and dark PNG."""
+    """The figure's light PNG, its dark PNG when the reader's system is dark (``wide``: the
+    whole page width, scrolling sideways only on a narrow window), links to its SVG and dark PNG."""
     light, dark = f"figures/{stem}.png", f"figures/{stem}-dark.png"
     has_dark = "dark" in THEMES
     links = f'<a href="figures/{_esc(stem)}.svg">SVG</a>' + (

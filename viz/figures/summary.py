@@ -69,12 +69,18 @@ def architecture_figure(summary, *, max_layers: int = 14, show_table: bool = Tru
         ratios.append(float(np.clip(m.shape[1] / m.shape[0], 0.7, 3.2)) * 1.3 if m is not None else 0.62)
     n_table = len(summary.rows) + 9
     table_h = 0.17 * n_table if show_table else 0.0
+    title = (f"learn.summary() of {summary.model_name}: {summary.total_params:,} parameters "
+             f"({summary.trainable_params:,} trainable); blue < 0 < red")
+    width = figsize[0] if figsize is not None else min(24.0, 1.05 * sum(ratios) + 1.0)
+    wrap = len(title) * 0.105 > width - 0.4          # 13 pt: about 0.1 inch a character
+    if wrap:                                         # a narrow drawing: the title in two lines
+        title = title.replace(": ", "\n", 1)
     if figsize is None:
-        figsize = (min(24.0, 1.05 * sum(ratios) + 1.0), 4.4 + table_h)
+        figsize = (width, 4.4 + table_h + (0.3 if wrap else 0.0))
     fig = plt.figure(figsize=figsize)
     w_in, h_in = fig.get_size_inches()
     top = fig.add_gridspec(1, len(ratios), width_ratios=ratios, left=0.2 / w_in,
-                           right=1 - 0.2 / w_in, top=1 - 1.55 / h_in,
+                           right=1 - 0.2 / w_in, top=1 - (1.85 if wrap else 1.55) / h_in,
                            bottom=(table_h + 0.55) / h_in, wspace=0.3)
     ink = plt.rcParams["text.color"]
 
@@ -112,6 +118,5 @@ def architecture_figure(summary, *, max_layers: int = 14, show_table: bool = Tru
                  fontsize=8.5, va="top", ha="left")
         fig.text(0.55, (table_h - 0.1) / h_in, _HOW_TO_READ, fontsize=10, va="top", ha="left",
                  wrap=True)
-    fig.suptitle(f"learn.summary() of {summary.model_name}: {summary.total_params:,} parameters "
-                 f"({summary.trainable_params:,} trainable); blue < 0 < red", fontsize=13)
+    fig.suptitle(title, fontsize=13)
     return fig
