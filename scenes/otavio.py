@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (DOWN, LEFT, UP, FadeIn, FadeOut, Rectangle,
-                   Text, Transform, ValueTracker, config, linear, smooth)
+                   Text, ValueTracker, config, linear)
 
 from viz.anim import FONT, GREEN_RED, NumberGrid, glyph
+from viz.anim.fades import crossfade
 from viz.anim.lesson import LessonScene, step
 from viz.anim.featuremap import INK, FeatureMap, revealed
 from viz.core.otavio import load_otavio, otavio_story
@@ -56,13 +57,16 @@ class OtavioGood(LessonScene):
         """The step caption: the old one fades out in the first half of the play, the new
         one fades in in the second half (they share a place: never both at once)."""
         new = text(s, 19).to_edge(DOWN, buff=0.15)
-        if self.caption is None:
-            anims = [FadeIn(new)]
-        else:
-            anims = [FadeOut(self.caption, rate_func=lambda a: smooth(min(1.0, 2 * a))),
-                     FadeIn(new, rate_func=lambda a: smooth(max(0.0, 2 * a - 1)))]
+        anims = [FadeIn(new)] if self.caption is None else crossfade(self.caption, new)
         self.caption = new
         return anims
+
+    def relabel(self, attr, new):
+        """Cross-fade the label ``self.<attr>`` into ``new`` like :meth:`say` (a Transform
+        between different strings shows half-morphed, unreadable letters)."""
+        old = getattr(self, attr)
+        setattr(self, attr, new)
+        return crossfade(old, new)
 
     def column_label(self, s, x):
         return text(s, 15, color="#BBBBBB").move_to([x, 3.05, 0])
@@ -146,7 +150,7 @@ class OtavioGood(LessonScene):
     # ----------------------------------------------------------------- 3. ReLU, pool
     def step_relu_pool1(self, t, lim):
         self.play(self.fade_values(self.c1, t.conv1_pre, t.conv1, lim["conv1_pre"]),
-                  Transform(self.c1_label, self.column_label("conv 1 → ReLU", X["c1"])),
+                  *self.relabel("c1_label", self.column_label("conv 1 → ReLU", X["c1"])),
                   *self.say("3. ReLU throws the negatives away: all the red disappears"),
                   run_time=1.5)
         self.c1[0].clear_updaters()
@@ -189,7 +193,7 @@ class OtavioGood(LessonScene):
         windows[0].clear_updaters()
         self.play(FadeOut(*windows), run_time=0.3)
         self.play(self.fade_values(self.c2, t.conv2_pre, t.conv2, lim["conv2_pre"]),
-                  Transform(self.c2_label, self.column_label("conv 2\n→ ReLU", X["c2"])),
+                  *self.relabel("c2_label", self.column_label("conv 2\n→ ReLU", X["c2"])),
                   *self.say("   ReLU again: the red goes"), run_time=1.2)
         self.c2[0].clear_updaters()
         self.p2 = self.maps(t.pool2, X["p2"], Y2, lim["pool2"])
@@ -280,7 +284,9 @@ class OtavioGood(LessonScene):
         n = len(m)
         s = ValueTracker(0)
         self.input_map.add_updater(lambda _: self.show(m.frame(int(round(s.get_value() * (n - 1))))))
-        self.play(s.animate.set_value(1), run_time=self.morph_seconds, rate_func=linear,
+        # linear for the morph only: a play-wide rate_func would override the captions'
+        # half-and-half fades (both captions on screen, over each other, for 4 s)
+        self.play(s.animate(rate_func=linear).set_value(1), run_time=self.morph_seconds,
                   *self.say(f"   A smooth morph from {m.prediction[0]!r} to {m.prediction[-1]!r}: "
                             "every layer follows"))
         self.input_map.clear_updaters()
