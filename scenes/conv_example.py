@@ -11,9 +11,10 @@ Render: ``manim -ql scenes/conv_example.py ConvExample`` or
 ``viz render conv-example --quality low``.
 """
 from manim import (DOWN, Group, RIGHT, UP, WHITE, YELLOW, Arrow, FadeIn, FadeOut, Create,
-                   Text, Transform, VGroup)
+                   Text, VGroup)
 
 from viz.anim import FONT, NumberGrid, lesson
+from viz.anim.fades import crossfade
 from viz.anim.lesson import LessonScene
 from viz.core.spreadsheet import conv1_step, teaching_row, trace_conv_example
 
@@ -53,7 +54,7 @@ class ConvExample(LessonScene):
             new_products = NumberGrid(step.products, cell_size=0.5, fmt="{:.2f}",
                                       vmin=-1, vmax=1).move_to([0.25, 0.0, 0])
             new_sum = label(f"SUM = {step.total:.3f}", 24).move_to([0.25, -1.3, 0])
-            new_relu = VGroup(label(f"ReLU: MAX(0, {step.total:.3f})", 20, color=YELLOW),
+            new_relu = VGroup(label(f"ReLU: MAX(0, {step.total:.3f})", 18, color=YELLOW),
                               label(f"= {step.relu:.3f}", 24, color=YELLOW)
                               ).arrange(DOWN, buff=0.12).move_to([0.25, -2.15, 0])
             rt = 1.0 if k < SLOW else 0.35
@@ -65,10 +66,12 @@ class ConvExample(LessonScene):
                 self.play(FadeIn(new_relu), run_time=rt)
                 products, sum_text, relu_text = new_products, new_sum, new_relu
             else:
+                # numbers swap out and in, no Transform: a morph between two numbers shows neither
                 self.play(window.animate.move_to(image.window(row, col0 + k, 3)),
                           target.animate.move_to(out.window(row, col0 + k, 1)),
-                          Transform(products, new_products), Transform(sum_text, new_sum),
-                          Transform(relu_text, new_relu), run_time=rt)
+                          *products.crossfade_to(new_products), *crossfade(sum_text, new_sum),
+                          *crossfade(relu_text, new_relu), run_time=rt)
+                sum_text, relu_text = new_sum, new_relu
             self.play(*out.change_value(row, col0 + k, step.relu), run_time=rt)
         self.wait(0.5)
         lesson.step(self, "At each position: multiply the patch by the kernel, add the nine "
@@ -82,11 +85,12 @@ class ConvExample(LessonScene):
                   pre.create(lag_ratio=0.1, run_time=2))
         self.remove(out)
         relu_caption = label("ReLU: negatives (blue) become 0", 24, color=YELLOW).move_to(caption)
-        self.play(Transform(pre, post), Transform(caption, relu_caption), run_time=1.5)
+        self.play(*pre.crossfade_to(post), *crossfade(caption, relu_caption), run_time=1.5)
         self.wait(0.5)
-        self.play(FadeOut(Group(*self.mobjects)))
+        # the step (a slide's pause) ends on the finished map, not on the black after the fade
         lesson.step(self, "Doing that at every position gives the whole feature map; after ReLU "
                           "only the top edges of the 7 stay bright.")
+        self.play(FadeOut(Group(*self.mobjects)))
 
         # The whole sheet: conv1 (2 channels) -> conv2 -> max-pool -> dense.
         self.next_section("pipeline")

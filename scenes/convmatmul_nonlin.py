@@ -14,6 +14,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, WHITE, YELLOW, Axes, Create, DashedLin
                    FadeIn, FadeOut, Line, Transform, TransformFromCopy, VGroup, VMobject)
 
 from viz.anim import DIVERGING, NumberGrid, glyph
+from viz.anim.fades import SwapText, crossfade
 from viz.anim.lesson import LessonScene, step
 from viz.anim.matrix import MatrixBlock, label
 from viz.core import convmatmul as cm
@@ -48,7 +49,6 @@ class Relu(LessonScene):
         m = float(np.abs(r.pre).max())
         kw = dict(cell_size=0.72, fmt="{:.1f}", palette=DIVERGING, vmin=-m, vmax=m)
         pre = NumberGrid(r.pre, **kw).move_to([-3.4, -0.35, 0])
-        post = NumberGrid(r.post, font_size=pre.font_size, **kw).move_to(pre)
         title = label("a feature map: the top-edge filter on the \"7\"", font_size=24)
         title.next_to(pre, UP, buff=0.3).to_edge(LEFT, buff=0.4)
         axes = plain_axes([-3, 3, 1], [-3, 3, 1], 5.2, 5.2).move_to([3.7, -0.35, 0])
@@ -73,7 +73,7 @@ class Relu(LessonScene):
                     for v, w in zip(r.pre[i], r.post[i])]
             changed = [c for c in range(pre.n_cols) if r.zeroed[i, c]]
             self.play(*[Transform(d, t) for d, t in zip(dots, down)],
-                      *[Transform(pre.cell(i, c), post.cell(i, c)) for c in changed],
+                      *[a for c in changed for a in pre.change_value(i, c, r.post[i, c])],
                       run_time=0.6)
         self.play(FadeOut(frame))
         self.wait(1.5)
@@ -113,7 +113,9 @@ class WhyNonlinear(LessonScene):
         self.play(FadeIn(W2), FadeIn(W1), FadeIn(names), Create(axes_lines))
         self.play(Create(net), FadeIn(cap), run_time=1.2)
         for target, text in ((s.hidden, "W1·x"), (s.out_two, "W2·(W1·x)")):
-            self.play(Transform(net, grid(target)), Transform(cap, caption(text)), run_time=1.5)
+            new = caption(text)      # the old caption out, then the new one: never a half-morph
+            self.play(Transform(net, grid(target)), *crossfade(cap, new), run_time=1.5)
+            cap = new
             self.wait(0.4)
         self.play(TransformFromCopy(VGroup(W2, W1), W21), FadeIn(single[0]), run_time=1.2)
         ghost = grid(s.lines, width=1.5, color=WHITE)
@@ -127,13 +129,16 @@ class WhyNonlinear(LessonScene):
                    "matrix, W2·W1: stacking them adds nothing.")
 
         # a ReLU between the layers: no single matrix does this
-        self.play(Transform(net, grid(s.lines)), FadeOut(same), Transform(cap, caption("x")),
-                  run_time=1.0)
+        new = caption("x")
+        self.play(Transform(net, grid(s.lines)), FadeOut(same), *crossfade(cap, new), run_time=1.0)
+        cap = new
         relu_tag = label("ReLU between", font_size=24, color=YELLOW).next_to(names[2], DOWN, buff=1.0)
         self.play(FadeIn(relu_tag))
         for target, text in ((s.hidden, "W1·x"), (s.hidden_relu, "ReLU(W1·x)"),
                              (s.out_relu, "W2·ReLU(W1·x)")):
-            self.play(Transform(net, grid(target)), Transform(cap, caption(text)), run_time=1.5)
+            new = caption(text)
+            self.play(Transform(net, grid(target)), *crossfade(cap, new), run_time=1.5)
+            cap = new
             self.wait(0.3)
         differ = label("≠", font_size=40, color=YELLOW).next_to(cap2, RIGHT, buff=0.4)
         self.play(FadeIn(differ))
@@ -174,7 +179,7 @@ class ShallowApprox(LessonScene):
         self.play(Create(lines), Create(curve), FadeIn(stat), run_time=1.5)
         for s in range(1, n_snap):
             self.play(Transform(lines, pieces(s)), Transform(curve, net_fit(s)),
-                      Transform(stat, status(s)), run_time=0.9)
+                      SwapText(stat, status(s)), run_time=0.9)     # numbers never half-morphed
         self.wait(0.5)
         step(self, "As the loss falls, the network's curve (yellow) closes in on the target "
                    "points; each hidden unit on the left is one bent line.")

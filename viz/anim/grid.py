@@ -6,9 +6,10 @@ number the lesson is about: it shows the array it is given.
 from __future__ import annotations
 
 import numpy as np
-from manim import LEFT, ORIGIN, UP, YELLOW, FadeIn, Rectangle, Transform, VGroup, VMobject
+from manim import LEFT, ORIGIN, UP, YELLOW, FadeIn, Rectangle, VGroup, VMobject
 
 from .colors import scale_colors, text_color_for
+from .fades import SwapText
 from .glyphs import FONT, fit_font_size, glyph
 
 
@@ -166,7 +167,30 @@ class NumberGrid(VGroup):
         if self.show_numbers:
             new = glyph(format_number(value, self.fmt), font_size=self.font_size,
                         color=text_color_for(col_hex), font=self.font).move_to(self.squares[i])
-            anims.append(Transform(self.numbers[i], new))
+            anims.append(SwapText(self.numbers[i], new))   # no half-morphed digits
+        return anims
+
+    def crossfade_to(self, other: "NumberGrid") -> list:
+        """Animations that make this grid look like ``other`` (same shape), in place:
+        changed cells are recoloured and their numbers swapped with :class:`SwapText`
+        (old number out, new one in: no frame shows half-morphed digits, as
+        ``Transform(self, other)`` does). ``scene.play(*anims)``; the grid stays one grid.
+        """
+        if (other.n_rows, other.n_cols) != (self.n_rows, self.n_cols):
+            raise ValueError(f"crossfade_to needs a {self.n_rows}x{self.n_cols} grid, got "
+                             f"{other.n_rows}x{other.n_cols}")
+        anims = []
+        shift = self.squares[0].get_center() - other.squares[0].get_center()
+        for i, (mine, theirs) in enumerate(zip(self.squares, other.squares)):
+            if (mine.get_fill_color() != theirs.get_fill_color()
+                    or mine.get_fill_opacity() != theirs.get_fill_opacity()):
+                anims.append(mine.animate.set_fill(theirs.get_fill_color(),
+                                                   opacity=theirs.get_fill_opacity()))
+            a, b = self.numbers[i], other.numbers[i]
+            if a.points.shape != b.points.shape or not np.allclose(a.points, b.points + shift) \
+                    or a.get_fill_color() != b.get_fill_color():
+                anims.append(SwapText(a, b.copy().shift(shift)))
+        self.values[...] = other.values
         return anims
 
     def hide_cells(self, mask=None) -> "NumberGrid":

@@ -56,6 +56,8 @@ def _opaque(anim) -> bool:
     """An animation whose effect may reach beyond its own mobject's family."""
     if isinstance(anim, AnimationGroup):
         return any(_opaque(a) for a in anim.animations)
+    if getattr(anim, "changes_only_its_mobject", False):     # viz.anim.fades.SwapText
+        return False
     return isinstance(anim, _OPAQUE) or not type(anim).__module__.startswith("manim.")
 
 
