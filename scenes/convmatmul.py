@@ -95,7 +95,10 @@ class KernelSliding(LessonScene):
             outs.next_to(tiles, DOWN, buff=0.5)
             title = label(name, font_size=24).next_to(tiles, UP, buff=0.3)
             groups.append((conv, tiles, outs, title))
-            self.play(FadeIn(tiles), FadeIn(outs), FadeIn(title), run_time=0.6)
+        # all three panels at once: the frame is not two-thirds empty while the first one runs
+        self.play(*[FadeIn(m) for _, tiles, outs, title in groups for m in (tiles, outs, title)],
+                  run_time=0.8)
+        for conv, tiles, outs, title in groups:
             taps = tiles.marks(conv.window(0))
             here = outs.marks([(0, 0)], color="#0B4F57", opacity=1.0)
             self.play(FadeIn(taps), FadeIn(here), outs.tile(0, 0).animate.set_fill(opacity=1),
@@ -221,9 +224,9 @@ class ManyChannels(LessonScene):
         n_c = conv.input.shape[0]
         xs = [-5.1, -1.5]
         chans = [NumberGrid(conv.input[c], cell_size=0.5, fmt="{:.1f}", palette=BLUES, vmin=0,
-                            vmax=conv.input.max()).move_to([xs[c], 1.95, 0]) for c in range(n_c)]
+                            vmax=conv.input.max()).move_to([xs[c], 1.82, 0]) for c in range(n_c)]
         kern = [NumberGrid(conv.weight[0, c], cell_size=0.5, fmt="{:.1f}", palette=DIVERGING,
-                           vmin=-1, vmax=1).move_to([xs[c], -0.8, 0]) for c in range(n_c)]
+                           vmin=-1, vmax=1).move_to([xs[c], -0.93, 0]) for c in range(n_c)]
         out = NumberGrid(conv.output[0], cell_size=0.7, fmt="{:.1f}", palette=GREENS,
                          vmin=0).move_to([4.6, 1.5, 0])
         outline = VGroup(*[s.copy().set_fill(opacity=0) for s in out.squares])
@@ -247,7 +250,7 @@ class ManyChannels(LessonScene):
             slow = n < 2
             prods, sums = conv.window_products(n), conv.channel_sums(n)
             pgrids = [NumberGrid(prods[c], cell_size=0.45, fmt="{:.2f}", palette=DIVERGING, vmin=-3,
-                                 vmax=3).move_to([xs[c] - 0.5, -3.05, 0]) for c in range(n_c)]
+                                 vmax=3).move_to([xs[c] - 0.5, -3.15, 0]) for c in range(n_c)]
             slabels = [glyph(f"Σ = {format_number(sums[c], '{:.2f}')}", font_size=24)
                        .next_to(pgrids[c], RIGHT, buff=0.2) for c in range(n_c)]
             eq = glyph(" + ".join(format_number(v, "{:.2f}") for v in sums)
@@ -260,8 +263,9 @@ class ManyChannels(LessonScene):
                           FadeOut(shown), run_time=0.6 if slow else 0.25)
             dst = [VGroup(*[g.cell(i, j) for i in range(3) for j in range(3)]) for g in pgrids]
             self.play(*[TransformFromCopy(cells(chans[c], conv.window(n)), dst[c]) for c in range(n_c)],
-                      *([Indicate(k, color=FILTER_COLORS[0], scale_factor=1.05) for k in kern] if slow
-                        else []), run_time=1.3 if slow else 0.35)
+                      # the frame flashes, not the kernels: their numbers stay readable
+                      *([Indicate(k_box, color=HIGHLIGHT, scale_factor=1.03)] if slow else []),
+                      run_time=1.3 if slow else 0.35)
             self.play(*[FadeIn(s) for s in slabels], run_time=0.6 if slow else 0.2)
             self.play(TransformFromCopy(VGroup(*slabels), eq), run_time=1.0 if slow else 0.3)
             self.play(TransformFromCopy(eq, out.cell(row, col)), run_time=0.8 if slow else 0.3)
