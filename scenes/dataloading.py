@@ -9,9 +9,10 @@ pixels, the same labels.
 
     manim -ql scenes/dataloading.py DataLoaderScene
 """
-from manim import DOWN, UP, FadeIn, FadeOut, ReplacementTransform, RoundedRectangle, VGroup
+from manim import DOWN, UP, FadeIn, ReplacementTransform, RoundedRectangle, VGroup
 
 from viz.anim import glyph
+from viz.anim.fades import crossfade
 from viz.anim.lesson import LessonScene, step
 from viz.anim.featuremap import INK, FeatureMap
 from viz.core.dataloading import trace_loader
@@ -51,7 +52,9 @@ class DataLoaderScene(LessonScene):
                        font_size=20, color=TEXT).move_to([0, 0.75, 0])
             order = VGroup(*[glyph(str(int(i)), font_size=20, color=TEXT).move_to([_x(j, n), 0.25, 0])
                              for j, i in enumerate(tr.order[e])])
-            self.play(FadeOut(shown), FadeIn(ep), FadeIn(order), run_time=0.6)
+            # the old epoch's line and order out first, then the new ones: never over each other
+            self.play(*(crossfade(shown, VGroup(ep, order)) if len(shown) else [FadeIn(ep), FadeIn(order)]),
+                      run_time=0.6)
             shown = VGroup(ep, order)
             for b, (lo, hi) in enumerate(tr.bounds()):
                 idx, xb, yb = tr.batch(e, b)

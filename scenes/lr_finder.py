@@ -13,6 +13,7 @@ from __future__ import annotations
 from manim import DOWN, LEFT, UP, FadeIn, FadeOut, GrowArrow, ValueTracker, VGroup, linear
 
 from viz.anim import glyph
+from viz.anim.fades import crossfade
 from viz.anim.lesson import LessonScene, step
 from viz.anim.lr_finder import DIVERGE_COLOR, FLAT_COLOR, PICK_COLOR, LRPlot, lr_text
 from viz.core.lr_finder import digits_lr_find, loss_regions
@@ -45,7 +46,7 @@ class LRFinderSweep(LessonScene):
         self.play(tracker.animate.set_value(len(result.lrs) - 1), run_time=6, rate_func=linear)
         stop = plot.stop_line(result.stop_lr, f"stopped at batch {result.stop_iteration}:\n"
                               f"loss > {result.stop_factor:g} × best ({result.best_loss:.2f})")
-        self.play(FadeOut(marker), FadeIn(stop), FadeOut(rule))
+        self.play(*crossfade(marker, stop), FadeOut(rule))     # labels in one place
         trace.clear_updaters()
         step(self, "The loss falls slowly, then quickly, then shoots up: the finder stops "
                    "once the loss is far above its best.")
@@ -65,7 +66,9 @@ class LRFinderSweep(LessonScene):
                            DIVERGE_COLOR, direction=DOWN)
         self.play(FadeIn(minimum))
         back = plot.arrow(low_lr, min10.lr, low_loss, PICK_COLOR)
-        back_label = glyph("÷ 10", font_size=22, color=PICK_COLOR).next_to(back, UP, buff=0.1)
+        back_label = VGroup(glyph("÷ 10", font_size=22, color=PICK_COLOR)).next_to(back, UP, buff=0.1)
+        back_label.shift(0.25 * LEFT)        # clear of the loss curve, dark behind it: not the raw trace
+        back_label.add_background_rectangle(color="#000000", opacity=0.6, buff=0.03)
         self.play(GrowArrow(back), FadeIn(back_label))
         pick = plot.pin(steep.lr, steep.loss, f"steepest: {lr_text(steep.lr)}", PICK_COLOR,
                         direction=LEFT)

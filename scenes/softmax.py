@@ -23,6 +23,7 @@ from manim import (DOWN, LEFT, RIGHT, UP, Create, Dot, FadeIn, FadeOut, Group, S
 
 from viz.anim import NumberGrid, glyph
 from viz.anim.formula import formula
+from viz.anim.fades import crossfade
 from viz.anim.lesson import LessonScene, step
 from viz.anim.glyphs import fit_font_size
 from viz.anim.probbars import SIGMOID_COLOR, SOFTMAX_COLOR, ProbBars, UnitChart, tile_image
@@ -61,8 +62,6 @@ class EntropySheet(LessonScene):
         for i, n in enumerate(names):
             n.next_to(grids[0].cell(i, 0), LEFT, buff=0.3)
         self.play(FadeIn(names))
-        step(self, "The entropy spreadsheet: one image, five classes, and the last layer's "
-                   "output for each class.")
         tex = {"softmax": rf"\mathrm{{softmax}} = \frac{{\exp}}{{\sum \exp}} = \frac{{\exp}}{{{s.exp_sum:.2f}}}",
                "sigmoid": r"\mathrm{sigmoid} = \frac{\exp}{1 + \exp}\text{: each on its own}"}
         cap = None
@@ -70,15 +69,18 @@ class EntropySheet(LessonScene):
             new = caption(text, tex=tex.get(head))
             hdr = glyph(head, font_size=20).next_to(g, UP, buff=0.2)
             self.play(FadeIn(hdr), g.create(lag_ratio=0.15, run_time=0.8),
-                      *([Transform(cap, new)] if cap else [FadeIn(new)]))
-            cap = cap or new
+                      *(crossfade(cap, new) if cap else [FadeIn(new)]))   # never half-morphed
+            cap = new
             if head in ("softmax", "sigmoid"):
                 total = s.softmax.sum() if head == "softmax" else s.sigmoid.sum()
                 self.play(FadeIn(glyph(f"Σ = {total:.3f}", font_size=16, color=YELLOW)
                                  .next_to(g, DOWN, buff=0.2)))
             self.wait(0.4)
-            if head in ("softmax", "sigmoid", "actual"):
-                step(self, {"softmax": "Softmax divides each exp by their sum, so the five "
+            if head in ("output", "softmax", "sigmoid", "actual"):
+                # the first step ends once the outputs it speaks of are on screen
+                step(self, {"output": "The entropy spreadsheet: one image, five classes, and "
+                                       "the last layer's output for each class.",
+                            "softmax": "Softmax divides each exp by their sum, so the five "
                                         "numbers add up to 1: they compete.",
                             "sigmoid": "Each sigmoid looks only at its own output, so they "
                                         "do not add up to 1.",
@@ -86,7 +88,7 @@ class EntropySheet(LessonScene):
                                        "rest."}[head])
         k = s.true_class
         box = SurroundingRectangle(VGroup(grids[2].cell(k, 0), grids[4].cell(k, 0)), color=YELLOW)
-        self.play(Create(box), Transform(cap, caption(
+        self.play(Create(box), *crossfade(cap, caption(
             f"cross-entropy = −ln(softmax of the true class) = −ln({s.softmax[k]:.4f}) = {s.ce_ln:.2f}\n"
             f"the sheet's LOG is base 10: −log₁₀({s.softmax[k]:.4f}) = {s.ce_log10:.2f}  (= ln / 2.303)",
             size=22)))
@@ -151,8 +153,8 @@ class TwoLabels(LessonScene):
         self.play(tracker.animate.set_value(len(fit.steps) - 1), run_time=4, rate_func=linear)
         soft.clear_updaters()
         sig.clear_updaters()
-        self.play(Transform(cap, caption("softmax's outputs sum to 1: at best 0.5 each.\n"
-                                         "Sigmoids are independent: both reach ≈ 1.", size=22)))
+        self.play(*crossfade(cap, caption("softmax's outputs sum to 1: at best 0.5 each.\n"
+                                          "Sigmoids are independent: both reach ≈ 1.", size=22)))
         self.wait(2)
         step(self, "Softmax must share 1 between them, so it stops at one half each; "
                    "sigmoids are independent and both climb to 1.")
@@ -191,7 +193,7 @@ class MultiLabelTiles(LessonScene):
                    "sigmoid head and with a softmax head.")
         for i in picks[1:]:
             nxt = panel(i)
-            self.play(FadeOut(shown), FadeIn(nxt))
+            self.play(*crossfade(shown, nxt))        # tags and numbers never over each other
             shown = nxt
             self.wait(1.5)
         step(self, "The sigmoid head can say yes to many tags at once; softmax spreads one "
@@ -237,7 +239,7 @@ class FBeta(LessonScene):
                    "the same score.")
         for beta in (2, 3):
             new = tag(beta)
-            self.play(Transform(lines, contours(beta)), FadeOut(text), FadeIn(new))
+            self.play(Transform(lines, contours(beta)), *crossfade(text, new))   # text never over text
             text = new
             self.wait(1)
         step(self, "With a larger beta the curves turn upright: recall counts beta squared "
