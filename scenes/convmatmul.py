@@ -56,8 +56,8 @@ class KernelSliding(LessonScene):
                         label("output", font_size=26).next_to(out, UP))
         self.play(inp.create(), FadeIn(ker), Create(outline), FadeIn(titles))
         window = inp.window(0, 0, 3, color=HIGHLIGHT, stroke_width=6)
-        tags = VGroup(*[glyph(f"×{v:.0f}", font_size=18, color="#E66100", weight="BOLD")
-                        .next_to(inp.square(r, c).get_corner(DOWN + RIGHT), UP + LEFT, buff=0.04)
+        tags = VGroup(*[glyph(f"×{v:.0f}", font_size=15, color="#E66100", weight="BOLD")
+                        .next_to(inp.square(r, c).get_corner(DOWN + RIGHT), UP + LEFT, buff=0.03)
                         for (r, c), v in zip(conv.taps, conv.weight[0, 0].ravel())])
         prods = sum_label = None
         for n in range(conv.n_patches):
