@@ -244,6 +244,16 @@ def _plays(text):
     return lo, hi
 
 
+def _positive(text):
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return n
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("names", nargs="*", help="catalog scene names (default: all; see viz list)")
@@ -252,10 +262,12 @@ def main(argv=None) -> int:
                    help="of each play's run time, comma-separated (default 0.35,0.65,1)")
     p.add_argument("--out", default="/tmp/transitions", help="output folder")
     p.add_argument("--plays", type=_plays, help="only keep frames of plays N-M (all are played)")
-    p.add_argument("--cols", type=int, default=4)
-    p.add_argument("--rows", type=int, default=4)
+    p.add_argument("--cols", type=_positive, default=4, help="thumbnails per row (4)")
+    p.add_argument("--rows", type=_positive, default=4, help="rows per sheet (4)")
     p.add_argument("--no-checks", dest="checks", action="store_false", help="skip pixel hints")
     args = p.parse_args(argv)
+    if hasattr(os, "nice"):
+        os.nice(10)                   # a shared machine: lectures' frames can wait
     from viz import catalog
     try:
         chosen = catalog.select("scene", args.names)
