@@ -85,3 +85,22 @@ def test_bad_options_exit_2_before_any_work(tmp_path, capsys):
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 3 and "'gif'" in err[0] and "'best'" in err[1] and "--jobs" in err[2]
     assert not out.exists()
+
+
+def test_the_longest_tasks_start_first(tmp_path, monkeypatch):
+    """Times are remembered in the cache folder; the pool starts never-timed tasks, then
+    the longest; nothing is remembered with the cache off."""
+    monkeypatch.setenv("VIZ_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("VIZ_CACHE", raising=False)
+    tasks = [parallel.Task("scene", n, len, ("x",), {"quality": "low"}) for n in "abcd"]
+    assert parallel.start_order(tasks) == [0, 1, 2, 3]           # nothing known: as given
+    outcomes = [parallel.Outcome(t, value=1, seconds=s) for t, s in zip(tasks[:3], (2.0, 9.0, 5.0))]
+    parallel._remember(outcomes)
+    assert parallel.start_order(tasks) == [3, 1, 2, 0]           # d never timed, then 9, 5, 2
+    high = parallel.Task("scene", "a", len, ("x",), {"quality": "high"})
+    assert parallel.task_key(high) != parallel.task_key(tasks[0])
+    (tmp_path / "task-seconds.json").write_text("not json", encoding="utf-8")
+    assert parallel.start_order(tasks) == [0, 1, 2, 3]           # a damaged file is ignored
+    monkeypatch.setenv("VIZ_CACHE", "off")
+    parallel._remember(outcomes)
+    assert (tmp_path / "task-seconds.json").read_text(encoding="utf-8") == "not json"

@@ -12,6 +12,11 @@ and :func:`raise_failures` turns all of them into one :class:`TaskFailures`, whi
 CLI prints one line per failed item (exit status 1). Outputs do not depend on the
 number of jobs: each task writes only its own files (atomically), and results shared
 between tasks (trained models) come from the cache folder, which every process reads.
+
+The pool starts the longest tasks first (longest-processing-time order): each task's
+seconds are remembered in ``task-seconds.json`` in the cache folder, and a task never
+timed goes first. Only the order of starting changes, never what is written; with
+``VIZ_CACHE=off`` nothing is remembered and tasks start in the order given.
 """
 from __future__ import annotations
 
@@ -159,7 +164,55 @@ def run_tasks(tasks, *, jobs: int | None = None, desc: str = "items", bar=None,
     finally:
         if own_bar:
             bar.close()
+    _remember(outcomes)
     return outcomes
+
+
+def _seconds_file():
+    from .core.cache import default_cache_dir, enabled
+    return default_cache_dir() / "task-seconds.json" if enabled() else None
+
+
+def task_key(task: Task) -> str:
+    """What a task's time is remembered under: kind, name and its simple options."""
+    opts = ",".join(f"{k}={v}" for k, v in sorted(task.kwargs.items())
+                    if isinstance(v, (str, int, float, bool, type(None))))
+    return f"{task.kind}:{task.name}:{opts}"
+
+
+def _remembered() -> dict:
+    import json
+    path = _seconds_file()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path is not None else {}
+    except (OSError, ValueError):
+        return {}
+    return {k: float(v) for k, v in data.items() if isinstance(v, (int, float))} \
+        if isinstance(data, dict) else {}
+
+
+def start_order(tasks) -> list[int]:
+    """Indices of ``tasks``, longest remembered first (never timed: first of all; ties keep
+    the given order)."""
+    seconds = _remembered()
+    return sorted(range(len(tasks)), key=lambda i: -seconds.get(task_key(tasks[i]), float("inf")))
+
+
+def _remember(outcomes) -> None:
+    import json
+    path = _seconds_file()
+    if path is None:
+        return
+    seconds = _remembered()
+    seconds.update({task_key(o.task): round(o.seconds, 3) for o in outcomes
+                    if o is not None and o.ok and o.seconds})
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(seconds, sort_keys=True, indent=0), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:          # a read-only cache folder: the order is only an optimisation
+        pass
 
 
 def _run_pool(tasks, workers, done) -> None:
@@ -169,8 +222,8 @@ def _run_pool(tasks, workers, done) -> None:
     ctx = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker)
     try:
-        futures = {pool.submit(_timed_call, t.func, t.args, t.kwargs): i
-                   for i, t in enumerate(tasks)}
+        futures = {pool.submit(_timed_call, tasks[i].func, tasks[i].args, tasks[i].kwargs): i
+                   for i in start_order(tasks)}
         for fut in as_completed(futures):
             i = futures[fut]
             try:
