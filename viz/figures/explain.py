@@ -132,7 +132,6 @@ def activation_stack_figure(trace, step, *, max_channels: int = PAGE_CHANNELS, p
     shown = values[first:first + max_channels]
     k = len(shown)
     cols = min(k, max(1, round(math.sqrt(k * h / w))), 8)
-    rows = math.ceil(k / cols)
     side = max(h, w)
     inch = cell_inches / side                           # inches per map pixel
     gy = max(1, math.ceil(0.24 / inch))                 # room for a "ch N" label (pixels)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .folders import ImageFolder, load_image_folder  # noqa: F401 - explain's API
+from .folders import ImageFolder
 from .pictures import convert_input, read_picture
 
 #: Square sizes tried first when the model does not say what it takes, then 8..256.
@@ -219,7 +219,7 @@ def explain_lr_find(model, data: ImageFolder, *, num_iter: int = 100, batch_size
         Left exactly as it is: the test trains a ``copy.deepcopy`` of it (train mode),
         and the global torch random state is restored afterwards.
     data : ImageFolder
-        From :func:`load_image_folder` (with the model's input shape).
+        From :func:`viz.core.explain.folders.load_image_folder` (with the model's input shape).
     num_iter : int
         Mini-batches of the sweep; the data is cycled (reshuffled) when it runs out.
     batch_size : int
