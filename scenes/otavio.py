@@ -250,8 +250,12 @@ class OtavioGood(LessonScene):
             w = max(BAR_W * float(probs[j]), 0.01)
             bar.stretch_to_fit_width(w).move_to([BAR_X + w / 2, y, 0])
             bar.set_fill(GREEN_RED[2] if j == win else GREY)
-            g = glyph(f"{100 * probs[j]:.0f}%", font_size=15, color="#DDDDDD")
-            pct.become(g.move_to([BAR_X + w + 0.1 + g.width / 2, y, 0]))
+            text = f"{100 * probs[j]:.0f}%"
+            if getattr(pct, "viz_text", None) != text:    # a new number: new glyphs
+                g = glyph(text, font_size=15, color="#DDDDDD")
+                pct.become(g)
+                pct.viz_text = text
+            pct.move_to([BAR_X + w + 0.1 + pct.width / 2, y, 0])   # (most frames: only moves)
         if getattr(self, "winner", None) is not None:
             self.winner.move_to([self.winner.get_center()[0], ROW0 + win * ROW_STEP, 0])
 
