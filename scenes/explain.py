@@ -18,10 +18,11 @@ import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Line, Rectangle, VGroup,
                    smooth)
 
-from viz.anim.explain import (DIM, HIGHLIGHT, MUTED, TEXT, ChannelStack, MapCamera, ProbPanel,
+from viz.anim.explain import (DIM, HIGHLIGHT, MUTED, TEXT, ChannelStack, ProbPanel,
                               caption, column_slots, grid_cell, input_picture, limit_of,
                               number_patch)
 from viz.anim.glyphs import glyph
+from viz.anim.pictures import PictureCamera
 from viz.anim.lesson import LessonScene, step
 from viz.colors import GREEN_RED
 from viz.explain_video import percent, plan_video
@@ -50,7 +51,7 @@ class ExplainModel(LessonScene):
     plan = None
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("camera_class", MapCamera)     # draws the maps (pictures), fast
+        kwargs.setdefault("camera_class", PictureCamera)   # draws the maps (pictures)
         super().__init__(*args, **kwargs)
 
     # ----------------------------------------------------------------- helpers

@@ -155,12 +155,26 @@ def test_the_verdict_says_when_the_network_is_unsure(tiny_trace):
 
 
 # ----------------------------------------------------------------------- the scene
-def test_map_camera_draws_pictures_like_picture_camera():
-    """Same pixels as PictureCamera, for pictures overlapping, half transparent, off screen."""
+def test_picture_camera_blends_like_a_whole_frame_overlay():
+    """PictureCamera blends each picture into the pixels it covers only: the same pixels as
+    Manim's overlay of a frame-sized canvas, for pictures overlapping, half transparent,
+    off screen."""
     from manim import tempconfig
+    from PIL import Image
 
-    from viz.anim.explain import MapCamera, rgba_picture
+    from viz.anim.explain import rgba_picture
     from viz.anim.pictures import PictureCamera
+
+    class WholeFrame(PictureCamera):
+        def display_image_mobject(self, image_mobject, pixel_array):
+            corners = self.points_to_subpixel_coords(image_mobject, image_mobject.points)
+            (x0, y0), (x1, y1) = corners.min(axis=0), corners.max(axis=0)
+            w, h = int(round(x1 - x0)), int(round(y1 - y0))
+            sub = Image.fromarray(np.ascontiguousarray(image_mobject.get_pixel_array(), dtype=np.uint8))
+            sub = sub.convert("RGBA").resize((w, h), resample=image_mobject.resampling_algorithm)
+            canvas = Image.new("RGBA", (self.pixel_width, self.pixel_height), (0, 0, 0, 0))
+            canvas.paste(sub, (int(round(x0)), int(round(y0))))
+            self.overlay_PIL_image(pixel_array, canvas)
 
     rng = np.random.default_rng(0)
     pics = []
@@ -169,7 +183,7 @@ def test_map_camera_draws_pictures_like_picture_camera():
         pics.append(rgba_picture(rgba, 2.1, 1.5).move_to([x, y, 0]).set_opacity(0.3 + 0.3 * k))
     frames = []
     with tempconfig({"pixel_width": 160, "pixel_height": 90}):
-        for cam_cls in (PictureCamera, MapCamera):
+        for cam_cls in (WholeFrame, PictureCamera):
             cam = cam_cls()
             cam.capture_mobjects(pics)
             frames.append(cam.pixel_array.copy())

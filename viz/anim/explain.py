@@ -9,8 +9,8 @@
 * :class:`ProbPanel` - one horizontal bar per class, the top class in green and framed.
 * :func:`column_slots` / :func:`grid_shape` - where columns and maps go (plain numbers).
 
-Pictures need a camera that can draw them: ``camera_class=MapCamera`` (a faster
-:class:`viz.anim.pictures.PictureCamera`). Blocks show the arrays they are given and never call
+Pictures need a camera that can draw them: ``camera_class=``
+:class:`viz.anim.pictures.PictureCamera`. Blocks show the arrays they are given and never call
 ``scene.play``; they return mobjects, or lists of animations.
 """
 from __future__ import annotations
@@ -27,7 +27,6 @@ from viz.colors import GREEN_RED
 from .featuremap import INK, palette_rgba
 from .glyphs import glyph
 from .grid import NumberGrid
-from .pictures import PictureCamera
 
 FRAME = "#888888"          # frame of a map
 DIM = "#555555"            # frames and labels of what is not shown yet
@@ -82,37 +81,6 @@ def limit_of(values, q: float = 99.0) -> float:
 
 
 # ----------------------------------------------------------------------- pictures
-class MapCamera(PictureCamera):
-    """:class:`~viz.anim.pictures.PictureCamera` that blends a picture into the part of the
-    frame it covers only. ``PictureCamera`` pastes it on a transparent canvas as large as
-    the frame and alpha-composites the whole frame, per picture and per frame (at 1080p,
-    ~20 ms each: most of a high-quality render here); blending transparent pixels leaves a
-    pixel as it is, so the frames are the same."""
-
-    def display_image_mobject(self, image_mobject, pixel_array):
-        from PIL import Image
-
-        corners = self.points_to_subpixel_coords(image_mobject, image_mobject.points)
-        (x0, y0), (x1, y1) = corners.min(axis=0), corners.max(axis=0)
-        w, h = int(round(x1 - x0)), int(round(y1 - y0))
-        if w < 1 or h < 1:
-            return
-        sub = Image.fromarray(np.ascontiguousarray(image_mobject.get_pixel_array(), dtype=np.uint8))
-        sub = sub.convert("RGBA").resize((w, h), resample=image_mobject.resampling_algorithm)
-        if corners[0][0] > corners[1][0]:
-            sub = sub.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
-        if corners[0][1] > corners[2][1]:
-            sub = sub.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
-        ox, oy = int(round(x0)), int(round(y0))
-        ph, pw = pixel_array.shape[:2]
-        a0, b0, a1, b1 = max(ox, 0), max(oy, 0), min(ox + w, pw), min(oy + h, ph)
-        if a1 <= a0 or b1 <= b0:
-            return
-        sub = sub.crop((a0 - ox, b0 - oy, a1 - ox, b1 - oy))
-        under = Image.fromarray(np.ascontiguousarray(pixel_array[b0:b1, a0:a1]), mode=self.image_mode)
-        pixel_array[b0:b1, a0:a1] = np.asarray(Image.alpha_composite(under, sub), dtype=np.uint8)
-
-
 def rgba_picture(rgba, width: float, height: float) -> ImageMobject:
     """An ``(H, W, 4)`` uint8 array as a nearest-neighbour picture of ``width x height`` units."""
     mob = ImageMobject(np.ascontiguousarray(rgba, dtype=np.uint8))
@@ -306,6 +274,6 @@ def caption(text: str, *, font_size: float = 22, color=TEXT):
     return glyph(text, font_size=font_size, color=color)
 
 
-__all__ = ["ChannelStack", "MapCamera", "ProbPanel", "caption", "column_slots", "framed", "grid_cell",
+__all__ = ["ChannelStack", "ProbPanel", "caption", "column_slots", "framed", "grid_cell",
            "grid_shape", "input_picture", "input_range", "input_rgba", "limit_of", "number_patch",
            "rgba_picture"]

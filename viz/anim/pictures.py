@@ -38,8 +38,8 @@ class PictureCamera(Camera):
     Manim 0.22's ``Camera.display_image_mobject`` builds its canvas with
     ``Image.fromarray(np.zeros((h, w)), mode="RGBA")``, which Pillow 13 rejects
     ("Invalid mode for data type"), so no picture can be drawn. This camera resizes the
-    picture to its bounding box on screen and pastes it onto an ``Image.new("RGBA")``
-    canvas. Pictures are drawn axis-aligned (mirrored if their corners are), never rotated.
+    picture to its bounding box on screen and alpha-composites it onto the part of the
+    frame it covers (the same pixels as compositing a frame-sized canvas). Pictures are drawn axis-aligned (mirrored if their corners are), never rotated.
     Use it with ``Scene(camera_class=PictureCamera)``.
     """
 
@@ -57,9 +57,17 @@ class PictureCamera(Camera):
             sub = sub.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
         if corners[0][1] > corners[2][1]:
             sub = sub.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
-        canvas = Image.new("RGBA", (self.pixel_width, self.pixel_height), (0, 0, 0, 0))
-        canvas.paste(sub, (int(round(x0)), int(round(y0))))
-        self.overlay_PIL_image(pixel_array, canvas)
+        # Blend into the part of the frame the picture covers only: compositing a whole
+        # frame-sized transparent canvas (as Manim's overlay does) leaves the other pixels
+        # as they are, and costs ~20 ms a picture a frame at 1080p.
+        ox, oy = int(round(x0)), int(round(y0))
+        ph, pw = pixel_array.shape[:2]
+        a0, b0, a1, b1 = max(ox, 0), max(oy, 0), min(ox + w, pw), min(oy + h, ph)
+        if a1 <= a0 or b1 <= b0:
+            return
+        sub = sub.crop((a0 - ox, b0 - oy, a1 - ox, b1 - oy))
+        under = Image.fromarray(np.ascontiguousarray(pixel_array[b0:b1, a0:a1]), mode=self.image_mode)
+        pixel_array[b0:b1, a0:a1] = np.asarray(Image.alpha_composite(under, sub), dtype=np.uint8)
 
 
 class ProbBars(VGroup):
