@@ -22,6 +22,28 @@ def freeze_arrays(obj, *, copy: bool = False) -> None:
             v.flags.writeable = False
 
 
+def first_line(exc: BaseException) -> str:
+    """``"ExcType: first line of its message"`` (just the type when there is no message)."""
+    text = (str(exc).strip().splitlines() or [""])[0].strip()
+    return f"{type(exc).__name__}: {text}"[:300] if text else type(exc).__name__
+
+
+@contextlib.contextmanager
+def evaluating(model):
+    """Run ``model`` in eval mode without gradients inside the block; afterwards every
+    module has its own train flag back (``model.train(flag)`` would set every child)."""
+    import torch
+
+    modes = [(m, m.training) for m in model.modules()]
+    try:
+        model.eval()
+        with torch.no_grad():
+            yield model
+    finally:
+        for m, mode in modes:
+            m.training = mode
+
+
 @contextlib.contextmanager
 def torch_threads(n: int | None = 1):
     """Run torch on ``n`` threads inside the block, then restore the previous number.

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._util import evaluating
+
 _RGB_TO_GRAY = np.array([0.299, 0.587, 0.114])
 
 
@@ -275,7 +277,6 @@ def trace_activations(model, x, *, layers: str = "all", batch: bool = False, siz
             records.append((label, type(module).__name__, output.detach().cpu().numpy().copy()))
         return hook
 
-    modes = {m: m.training for m in model.modules()}
     try:
         all_leaves = [(n or type(m).__name__, m) for n, m in model.named_modules()
                       if not any(True for _ in m.children())]
@@ -284,8 +285,7 @@ def trace_activations(model, x, *, layers: str = "all", batch: bool = False, siz
             handles.append(m.register_forward_hook(lambda *_: running.pop() and None))
         for name, m in leaves:
             handles.append(m.register_forward_hook(make_hook(name)))
-        model.eval()
-        with torch.no_grad():
+        with evaluating(model):
             try:
                 out = model(t)
             except Exception as exc:                   # noqa: BLE001 - any error in forward
@@ -297,8 +297,6 @@ def trace_activations(model, x, *, layers: str = "all", batch: bool = False, siz
     finally:
         for h in handles:
             h.remove()
-        for m, mode in modes.items():
-            m.training = mode
     if isinstance(out, (tuple, list)):
         out = next(o for o in out if isinstance(o, torch.Tensor))
     out = out.detach().cpu().numpy().copy()

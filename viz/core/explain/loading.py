@@ -20,16 +20,12 @@ import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
+from .._util import first_line as _first_line
+
 #: Largest weights file read, in bytes.
 MAX_WEIGHTS_BYTES = 4 * 2**30
 
 _counter = itertools.count(1)
-
-
-def _first_line(exc: BaseException) -> str:
-    """``"ExcType: first line of its message"`` (just the type when there is no message)."""
-    text = (str(exc).strip().splitlines() or [""])[0].strip()
-    return f"{type(exc).__name__}: {text}"[:300] if text else type(exc).__name__
 
 
 @contextlib.contextmanager

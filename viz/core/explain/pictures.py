@@ -12,7 +12,7 @@ import re
 import warnings
 import numpy as np
 
-from .loading import _first_line
+from .._util import first_line as _first_line
 
 #: Largest picture file read, in bytes (as :data:`viz.core.images.MAX_FILE_BYTES`).
 MAX_PICTURE_BYTES = 64 * 2**20

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._util import evaluating, first_line
 from .folders import ImageFolder
 from .pictures import convert_input, read_picture
 
@@ -31,23 +32,17 @@ def _forward_error(model, shape) -> str | None:
 
     p = next(model.parameters(), None)
     x = torch.zeros((1, *shape), dtype=p.dtype if p is not None else torch.float32)
-    modes = {m: m.training for m in model.modules()}
     try:
-        model.eval()
-        with torch.no_grad(), warnings.catch_warnings():
+        with evaluating(model), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             out = model(x)
-        if isinstance(out, (tuple, list)):
-            out = next((o for o in out if isinstance(o, torch.Tensor)), None)
-        if not isinstance(out, torch.Tensor):
-            return f"the model returned a {type(out).__name__}, not a tensor"
-        return None
     except Exception as exc:                          # noqa: BLE001 - the user's forward
-        first = (str(exc).strip().splitlines() or [""])[0]
-        return f"{type(exc).__name__}: {first}"[:300]
-    finally:
-        for m, mode in modes.items():
-            m.training = mode
+        return first_line(exc)
+    if isinstance(out, (tuple, list)):
+        out = next((o for o in out if isinstance(o, torch.Tensor)), None)
+    if not isinstance(out, torch.Tensor):
+        return f"the model returned a {type(out).__name__}, not a tensor"
+    return None
 
 
 def _parse_size(input_size):
@@ -189,18 +184,12 @@ def _output_kind(model, x) -> tuple:
 
     from .trace import _output_kind as kind_of
 
-    modes = {m: m.training for m in model.modules()}
     try:
-        model.eval()
-        with torch.no_grad():
+        with evaluating(model):
             out = model(x)
     except Exception as exc:                          # noqa: BLE001 - the user's forward
-        first = (str(exc).strip().splitlines() or [""])[0]
         raise ValueError(f"the model cannot take the data folder's pictures of shape "
-                         f"{tuple(x.shape[1:])}: {type(exc).__name__}: {first}"[:400]) from None
-    finally:
-        for m, mode in modes.items():
-            m.training = mode
+                         f"{tuple(x.shape[1:])}: {first_line(exc)}"[:400]) from None
     if isinstance(out, (tuple, list)):
         out = next(o for o in out if isinstance(o, torch.Tensor))
     rows = out.detach().double().reshape(out.shape[0], -1).numpy()

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._util import evaluating, first_line
+
 #: kind of a step -> what the report and the explorer do with it
 KINDS = ("conv", "pool", "relu", "activation", "batchnorm", "dropout", "flatten", "linear",
          "softmax", "log_softmax", "add", "other")
@@ -226,27 +228,19 @@ def trace_model(model, x) -> ModelTrace:
     if t.dim() != 3:
         raise ValueError(f"the input must be one (C, H, W) picture, got shape {tuple(t.shape)}")
     t = t.unsqueeze(0)
-    modes = {m: m.training for m in model.modules()}
     method, reason = "fx", ""
     try:
-        model.eval()
-        with torch.no_grad():
+        with evaluating(model):
             try:
                 steps, out = _fx_steps(model, t)
             except Exception as exc:                 # noqa: BLE001 - fx cannot trace it
-                method = "hooks"
-                first = (str(exc).strip().splitlines() or [""])[0]
-                reason = f"{type(exc).__name__}: {first}"[:300]
+                method, reason = "hooks", first_line(exc)
                 steps, out = _hook_steps(model, t)
     except ValueError:
         raise
     except Exception as exc:                         # noqa: BLE001 - the user's forward failed
-        first = (str(exc).strip().splitlines() or [""])[0]
         raise ValueError(f"the model cannot take an input of shape {tuple(t.shape)}: "
-                         f"{type(exc).__name__}: {first}"[:400]) from None
-    finally:
-        for m, mode in modes.items():
-            m.training = mode
+                         f"{first_line(exc)}"[:400]) from None
     if isinstance(out, (tuple, list)):
         out = next(o for o in out if isinstance(o, torch.Tensor))
     out = out.detach().cpu().numpy().astype(np.float64).reshape(out.shape[0], -1)[0]
