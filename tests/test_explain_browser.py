@@ -206,7 +206,7 @@ def test_bad_arguments(models, monkeypatch):
 def test_write_model_explorer(tmp_path, models):
     data = browser_model(models["bn"][0], (3, 16, 16))
     index = write_model_explorer(tmp_path / "page", data)
-    names = {"index.html", "model.css", "explorer.css", "lib-draw.js", "lib-modelnet.js", "lib-modelinput.js",
+    names = {"index.html", "model.css", "explorer.css", "lib-draw.js", "lib-image28.js", "lib-modelnet.js", "lib-modelinput.js",
              "panel-model.js", "model-data.js"}
     assert index == tmp_path / "page" / "index.html" and {p.name for p in index.parent.iterdir()} == names
     assert (index.parent / "model-data.js").read_text().startswith("window.VIZ_MODEL = {")

@@ -3,7 +3,7 @@
 :func:`write_model_explorer` writes ``index.html`` (from ``viz/explorer/model/model.html``),
 ``model.css``, ``lib-modelnet.js`` (the arithmetic), ``lib-modelinput.js`` (pictures ->
 input), ``panel-model.js`` (the page), copies of the explorer's ``explorer.css`` (the look)
-and ``lib-draw.js`` (drawing), and ``model-data.js`` (``window.VIZ_MODEL = {...};``, the
+``lib-draw.js`` (drawing) and ``lib-image28.js`` (Pillow's box reduce), and ``model-data.js`` (``window.VIZ_MODEL = {...};``, the
 data of :func:`viz.core.explain.browser.browser_model`). Classic scripts, no fetch, no
 network: it opens by double-click.
 """
@@ -23,7 +23,7 @@ from .explore import data_js
 FILES = (("index.html", "model", "model.html"), ("model.css", "model", "model.css"),
          ("lib-modelnet.js", "model", "lib-modelnet.js"), ("lib-modelinput.js", "model", "lib-modelinput.js"),
          ("panel-model.js", "model", "panel-model.js"), ("explorer.css", "static", "explorer.css"),
-         ("lib-draw.js", "static", "lib-draw.js"))
+         ("lib-draw.js", "static", "lib-draw.js"), ("lib-image28.js", "static", "lib-image28.js"))
 
 
 def model_js(data: dict) -> str:

@@ -28,22 +28,9 @@
 
   var GRAY = [0.299, 0.587, 0.114];
 
-  function division(divider) {   // Pillow's division_UINT32(divider, 8): float32 arithmetic
-    return Math.trunc(Math.fround(Math.fround(4294967296) / Math.fround(256 * divider)));
-  }
-  /* Pillow's Image.reduce(k) of one 8-bit band: ((sum + n/2) * multiplier) >> 24, edge boxes partial. */
-  function reduce(band, w, h, k) {
-    var ow = Math.ceil(w / k), oh = Math.ceil(h / k), out = new Uint8Array(ow * oh);
-    for (var y = 0; y < oh; y++) {
-      var y0 = y * k, y1 = Math.min(h, y0 + k);
-      for (var x = 0; x < ow; x++) {
-        var x0 = x * k, x1 = Math.min(w, x0 + k), n = (y1 - y0) * (x1 - x0), ss = Math.floor(n / 2);
-        for (var yy = y0; yy < y1; yy++) for (var xx = x0; xx < x1; xx++) ss += band[yy * w + xx];
-        out[y * ow + x] = Math.floor((ss * division(n)) % 4294967296 / 16777216);
-      }
-    }
-    return out;
-  }
+  /* Pillow's Image.reduce(k) of one 8-bit band: the lesson explorer's (lib-image28.js, loaded
+     before this file), the same arithmetic for every page. */
+  function reduce(band, w, h, k) { return VizExplorer.image28.reduce(band, w, h, k).gray; }
 
   /* torch's adaptive average (F.interpolate mode="area"): windows floor(i n / m) .. ceil((i + 1) n / m). */
   function windows(n, m) {
