@@ -10,8 +10,9 @@ five probability charts merge into their average, which is test-time augmentatio
 """
 from __future__ import annotations
 
-from manim import (DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Group, Indicate,
+from manim import (DOWN, LEFT, RIGHT, UP, Group, Indicate,
                    SurroundingRectangle, Text, Transform, TransformFromCopy, VGroup, Write)
+from viz.anim.fades import FadeIn, FadeOut
 
 from viz.anim import FONT
 from viz.anim.lesson import LessonScene, step

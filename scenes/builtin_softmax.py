@@ -8,7 +8,8 @@ wanders, and its bars leave [0, 1] (vermillion).
 
     manim -ql scenes/builtin_softmax.py OutputsWander
 """
-from manim import DOWN, UP, FadeIn, ValueTracker, VGroup, linear
+from manim import DOWN, UP, ValueTracker, VGroup, linear
+from viz.anim.fades import FadeIn
 
 from viz.anim import FONT, glyph, lesson
 from viz.anim.lesson import LessonScene

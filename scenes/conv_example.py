@@ -10,8 +10,9 @@ carry it to the one output activation. Every number comes from the torch replica
 Render: ``manim -ql scenes/conv_example.py ConvExample`` or
 ``viz render conv-example --quality low``.
 """
-from manim import (DOWN, Group, RIGHT, UP, WHITE, YELLOW, Arrow, FadeIn, FadeOut, Create,
+from manim import (DOWN, Group, RIGHT, UP, WHITE, YELLOW, Arrow, Create,
                    Text, VGroup)
+from viz.anim.fades import FadeIn, FadeOut
 
 from viz.anim import FONT, NumberGrid, lesson
 from viz.anim.fades import crossfade

@@ -9,7 +9,8 @@ pixels, the same labels.
 
     manim -ql scenes/dataloading.py DataLoaderScene
 """
-from manim import DOWN, UP, FadeIn, ReplacementTransform, RoundedRectangle, VGroup
+from manim import DOWN, UP, ReplacementTransform, RoundedRectangle, VGroup
+from viz.anim.fades import FadeIn
 
 from viz.anim import glyph
 from viz.anim.fades import crossfade

@@ -10,7 +10,8 @@ still falling steeply.
 """
 from __future__ import annotations
 
-from manim import DOWN, LEFT, UP, FadeIn, FadeOut, GrowArrow, ValueTracker, VGroup, linear
+from manim import DOWN, LEFT, UP, GrowArrow, ValueTracker, VGroup, linear
+from viz.anim.fades import FadeIn, FadeOut
 
 from viz.anim import glyph
 from viz.anim.fades import crossfade

@@ -13,8 +13,9 @@ and the percentages follow. Every number comes from the real network of
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, UP, FadeIn, FadeOut, Rectangle,
+from manim import (DOWN, LEFT, UP, Rectangle,
                    Text, ValueTracker, config, linear)
+from viz.anim.fades import FadeIn, FadeOut
 
 from viz.anim import FONT, GREEN_RED, NumberGrid, glyph
 from viz.anim.fades import crossfade

@@ -8,8 +8,9 @@ ends in the wide, flat one. The epochs add up on the right: 1 + 2 + 4 = 7.
 
     manim -ql scenes/sgdr.py SGDRRestarts
 """
-from manim import (DOWN, LEFT, PI, RIGHT, UP, Arrow, Axes, Create, Dot, FadeIn, Text,
+from manim import (DOWN, LEFT, PI, RIGHT, UP, Arrow, Axes, Create, Dot, Text,
                    ValueTracker, VGroup, VMobject, Write, linear)
+from viz.anim.fades import FadeIn
 
 from viz.anim import FONT
 from viz.anim.lesson import LessonScene, step

@@ -18,8 +18,9 @@ Every number comes from ``viz.core.softmax`` / ``viz.core.multilabel``. Render:
 """
 from __future__ import annotations
 
-from manim import (DOWN, LEFT, RIGHT, UP, Create, Dot, FadeIn, FadeOut, Group, SurroundingRectangle,
+from manim import (DOWN, LEFT, RIGHT, UP, Create, Dot, Group, SurroundingRectangle,
                    Transform, ValueTracker, VGroup, linear)
+from viz.anim.fades import FadeIn, FadeOut
 
 from viz.anim import NumberGrid, glyph
 from viz.anim.formula import formula

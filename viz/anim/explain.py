@@ -18,8 +18,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from manim import (LEFT, RIGHT, FadeIn, GrowFromEdge, Group, ImageMobject, Rectangle,
+from manim import (LEFT, RIGHT, GrowFromEdge, Group, ImageMobject, Rectangle,
                    VGroup)
+from .fades import FadeIn
 from manim.constants import RESAMPLING_ALGORITHMS
 
 from viz.colors import GREEN_RED

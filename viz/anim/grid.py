@@ -6,7 +6,8 @@ number the lesson is about: it shows the array it is given.
 from __future__ import annotations
 
 import numpy as np
-from manim import LEFT, ORIGIN, UP, YELLOW, FadeIn, Rectangle, VGroup, VMobject
+from manim import LEFT, ORIGIN, UP, YELLOW, Rectangle, VGroup, VMobject
+from .fades import FadeIn
 
 from .colors import scale_colors, text_color_for
 from .fades import SwapText

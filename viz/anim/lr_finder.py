@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, AnimationGroup, Arrow, Create, DashedLine, Dot, FadeIn, Line,
+from manim import (DOWN, LEFT, RIGHT, UP, AnimationGroup, Arrow, Create, DashedLine, Dot, Line,
                    Rectangle, VGroup, VMobject, always_redraw)
+from .fades import FadeIn
 
 from .glyphs import FONT, glyph
 

@@ -45,6 +45,8 @@ from manim.mobject.types.vectorized_mobject import VMobject
 from manim.renderer.cairo_renderer import CairoRenderer
 from manim.utils.family import extract_mobject_family_members
 
+from .fadeframes import fade_frame, plan_fades
+
 TILE = 8                 # pixels per tile side
 FULL_REDRAW = 0.6        # above this share of tiles marked, redraw everything (cheaper)
 _AA = 2.0                # anti-aliasing margin, pixels
@@ -151,7 +153,7 @@ class _Plan:
     """Drawing order and still image of one ``play``."""
 
     __slots__ = ("prefix", "roots", "top_ids", "root_ids", "order", "moving", "static_boxes", "still",
-                 "prefix_image", "n_prefix")
+                 "prefix_image", "n_prefix", "fade")
 
 
 class RegionRenderer(CairoRenderer):
@@ -165,6 +167,7 @@ class RegionRenderer(CairoRenderer):
         super().__init__(*args, camera_class=_fast_camera_class(camera_class), **kwargs)
         self._plan: _Plan | None = None
         self._last_still = None      # (fingerprints, boxes, image) of the last still image
+        self._patch_cache = {}       # fingerprint -> a mobject's paints alone (fadeframes)
         self.stats = {"plays": 0, "fallback_plays": 0, "frames": 0, "full_frames": 0,
                       "replans": 0, "drawn": 0, "still_reused": 0}
 
@@ -246,6 +249,7 @@ class RegionRenderer(CairoRenderer):
         plan.n_prefix = n_prefix
         if not plan.moving.any():
             return None
+        plan.fade = plan_fades(self, precise, order, plan.moving)
         still = [m for m, mv in zip(order, plan.moving) if not mv]
         prints = [_fingerprint(m) for m in still]
         if self._last_still is not None and self._last_still[0] == prints:
@@ -267,12 +271,16 @@ class RegionRenderer(CairoRenderer):
             if ([id(m) for m in scene.mobjects] != plan.top_ids
                     or self._leaf_ids(plan.roots) != plan.root_ids):   # changed mid-play
                 self.stats["replans"] += 1
+                if plan.fade is not None:
+                    plan.fade.release()
                 plan = self._plan = self._make_plan(scene)
                 if plan is None:
                     super().save_static_frame_data(scene, scene.static_mobjects)
         if plan is None:
             return super().render(scene, time, moving_mobjects)
         self.stats["frames"] += 1
+        if plan.fade is not None and fade_frame(self, plan):
+            return None
         cam = self.camera
         order, moving = plan.order, plan.moving
         movers = [m for m, mv in zip(order, moving) if mv]
