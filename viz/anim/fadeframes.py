@@ -22,7 +22,7 @@ from manim.mobject.types.vectorized_mobject import VMobject
 
 from .fades import _PAINTS, SwapText, _OpacityOnly
 
-_CACHE_LIMIT = 30_000
+_CACHE_LIMIT = 20_000
 
 
 class _Full:
@@ -88,9 +88,10 @@ def _leaf_sources(anim):
         return out
     if isinstance(anim, SwapText):
         leaf = anim.mobject
-        if leaf.submobjects or not isinstance(leaf, VMobject):
+        if leaf.submobjects or not isinstance(leaf, VMobject) or anim._old.submobjects \
+                or anim._new.submobjects:
             return None
-        return [(leaf, [_Full(m) for m in (anim._old, anim._new) if len(m.points)])]
+        return [(leaf, (anim, 0, {id(m): _Full(m) for m in (anim._old, anim._new)}))]
     return []
 
 
@@ -138,7 +139,11 @@ class FadePlan:
         exact = True
         subs = {}
         for i, src in self.index.items():
-            if isinstance(src, tuple):
+            if isinstance(src, tuple) and isinstance(src[0], SwapText):
+                shown, k = src[0].shown()
+                full = src[2][id(shown)]
+                ks = (k, k, k) if len(shown.points) else (0.0, 0.0, 0.0)
+            elif isinstance(src, tuple):
                 anim, j, full = src
                 if id(anim) not in subs:
                     subs[id(anim)] = anim.sub_alphas()
@@ -162,8 +167,8 @@ class FadePlan:
         return out, exact
 
     def patches(self, full):
-        """(y0, x0, premultiplied uint8 RGBA) per paint of a ``_Full`` (or a still
-        mobject) at its own opacity."""
+        """(y0, x0, premultiplied RGBA 0..255, alpha 0..1) per paint of a ``_Full``
+        (or a still mobject) at its own opacity, as float32."""
         hit = self._patches.get(id(full))
         if hit is None:
             f = full if isinstance(full, _Full) else _Full(full)
@@ -221,20 +226,19 @@ def _draw_patches(renderer, m):
             out.append(None)
             continue
         a, b, c, d = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-        out.append((py0 + int(a), px0 + int(c), np.ascontiguousarray(arr[a:b, c:d])))
+        p = arr[a:b, c:d].astype(np.float32)
+        out.append((py0 + int(a), px0 + int(c), p, p[..., 3:4] / 255.0))
     return tuple(out)
 
 
 def blend(pa, patch, k: float) -> None:
     """``pa = k * P + pa * (1 - k * P_alpha)`` over the patch's pixels (premultiplied)."""
-    y0, x0, p = patch
+    y0, x0, p, a = patch
     h, w = p.shape[:2]
     d = pa[y0:y0 + h, x0:x0 + w]
-    f = d.astype(np.float32)
-    pf = p.astype(np.float32)
-    f *= 1.0 - (k / 255.0) * pf[..., 3:4]
-    f += k * pf
-    np.rint(f, out=f)
+    f = d * (1.0 - k * a)
+    f += k * p
+    f += 0.5
     np.minimum(f, 255, out=f)
     d[...] = f
 

@@ -136,13 +136,31 @@ class SwapText(Animation):
         self.new = new
         super().__init__(mobject, **kwargs)
 
+    #: set by the renderer while it draws the play itself from the alpha
+    deferred = False
+
     def begin(self):
         self._old, self._new = self.mobject.copy(), self.new.copy()
+        self._alpha = 0.0
         super().begin()
 
+    def shown(self):
+        """What the mobject shows now: (``old`` or ``new``, the share of its opacity)."""
+        a = self.rate_func(self._alpha)
+        return (self._old, 1 - 2 * a) if a < 0.5 else (self._new, 2 * a - 1)
+
     def interpolate_mobject(self, alpha):
-        a = self.rate_func(alpha)
-        src, keep = (self._old, 1 - 2 * a) if a < 0.5 else (self._new, 2 * a - 1)
+        self._alpha = alpha
+        if not self.deferred:
+            self.apply()
+        return False
+
+    def apply(self) -> None:
+        src, keep = self.shown()
         self.mobject.become(src)
         if keep < 1:
             self.mobject.fade(1 - keep)
+
+    def finish(self):
+        self.deferred = False
+        super().finish()
