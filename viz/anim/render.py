@@ -15,11 +15,17 @@ the part of the picture that the moving mobjects touch:
 2. every frame: the screen is cut into ``TILE``-pixel tiles; the tiles under a moving
    mobject's bounding box (grown by its stroke, mitre joins and anti-aliasing) are
    marked; every mobject, moving or not, whose box reaches a marked tile is drawn in
-   drawing order onto the background, and those tiles are copied over the still image.
+   drawing order onto the background, and those tiles are copied over the still image;
+3. a play that fades (``viz.anim.fades.FadeIn``/``FadeOut``, ``crossfade``, ``SwapText``,
+   or Manim's fades without shift or scale) is blended: each fading outline is drawn
+   once, alone, and composited per frame at its opacity (:mod:`viz.anim.fadeframes`);
+4. a play Manim draws itself reuses its static image while the still mobjects are
+   unchanged (a window moving over a grid: the grid is drawn once, not once per play).
 
 A pixel outside the marked tiles is touched by no moving mobject, so it is the still
 image's pixel; a pixel inside is drawn from every mobject that touches it, in order:
-the frame is pixel-for-pixel the one Manim draws. Where that cannot be guaranteed
+the frame is pixel-for-pixel the one Manim draws (a blended fade: within a few levels
+of 255, see :mod:`viz.anim.fadeframes`). Where that cannot be guaranteed
 (z-indices, a moving camera, foreground mobjects, point clouds, background images,
 or most of the screen moving), a ``play`` falls back to Manim's own drawing.
 
@@ -46,6 +52,7 @@ from manim.renderer.cairo_renderer import CairoRenderer
 from manim.utils.family import extract_mobject_family_members
 
 from .fadeframes import fade_frame, plan_fades
+from .fastpath import _fast_camera_class
 
 TILE = 8                 # pixels per tile side
 FULL_REDRAW = 0.6        # above this share of tiles marked, redraw everything (cheaper)
@@ -61,69 +68,6 @@ def _opaque(anim) -> bool:
     if getattr(anim, "changes_only_its_mobject", False):     # viz.anim.fades.SwapText
         return False
     return isinstance(anim, _OPAQUE) or not type(anim).__module__.startswith("manim.")
-
-
-class FastPathCamera:
-    """Camera mixin: the very cairo calls of ``Camera.set_cairo_context_path``, with the
-    numpy work (subpath splits, closing tests, coordinates) done once per outline and
-    reused while a mobject's points stay the same."""
-
-    _CACHE_LIMIT = 50_000
-
-    def set_cairo_context_path(self, ctx, vmobject):
-        points = self.transform_points_pre_display(vmobject, vmobject.points)
-        if len(points) == 0:
-            return self
-        cache = self.__dict__.setdefault("_path_cache", {})
-        key = points.tobytes()
-        hit = cache.get(id(vmobject))
-        if hit is not None and hit[0] is vmobject and hit[1] == key:
-            ops = hit[2]
-        else:
-            ops = _path_ops(vmobject, points)
-            if len(cache) > self._CACHE_LIMIT:
-                cache.clear()
-            cache[id(vmobject)] = (vmobject, key, ops)
-        ctx.new_path()
-        move_to, curve_to, new_sub_path, close_path = (ctx.move_to, ctx.curve_to,
-                                                       ctx.new_sub_path, ctx.close_path)
-        for start, curves, close in ops:
-            new_sub_path()
-            move_to(*start)
-            for c in curves:
-                curve_to(*c)
-            if close:
-                close_path()
-        return self
-
-
-def _path_ops(vmobject, points):
-    """What ``Camera.set_cairo_context_path`` draws: (start, curves, closed) per subpath."""
-    nppcc = vmobject.n_points_per_cubic_curve
-    ops = []
-    xy = points[:, :2].tolist()
-    for start_idx, end_idx in vmobject.get_subpath_split_indices_from_points(points, n_dims=2):
-        start_idx, end_idx = int(start_idx), int(end_idx)
-        if end_idx - start_idx < nppcc:
-            continue
-        curves = [(*xy[i + 1], *xy[i + 2], *xy[i + 3])
-                  for i in range(start_idx, end_idx - nppcc + 1, nppcc)]
-        ops.append((tuple(xy[start_idx]), curves,
-                    bool(vmobject.consider_points_equals_2d(points[start_idx], points[end_idx - 1]))))
-    return ops
-
-
-_FAST_CAMERAS: dict = {}
-
-
-def _fast_camera_class(camera_class):
-    if camera_class is None:
-        camera_class = Camera
-    if issubclass(camera_class, FastPathCamera):
-        return camera_class
-    if camera_class not in _FAST_CAMERAS:
-        _FAST_CAMERAS[camera_class] = type(camera_class.__name__, (FastPathCamera, camera_class), {})
-    return _FAST_CAMERAS[camera_class]
 
 
 def _runs(marked):
@@ -168,6 +112,7 @@ class RegionRenderer(CairoRenderer):
         self._plan: _Plan | None = None
         self._last_still = None      # (fingerprints, boxes, image) of the last still image
         self._patch_cache = {}       # fingerprint -> a mobject's paints alone (fadeframes)
+        self._last_manim_still = None  # (fingerprints, image) of Manim's last static image
         self.stats = {"plays": 0, "fallback_plays": 0, "frames": 0, "full_frames": 0,
                       "replans": 0, "drawn": 0, "still_reused": 0}
 
@@ -180,17 +125,43 @@ class RegionRenderer(CairoRenderer):
             if self._plan is None:
                 self.stats["fallback_plays"] += 1
         if self._plan is None:
-            return super().save_static_frame_data(scene, static_mobjects)
+            return self._manim_still(scene, static_mobjects)
         self.static_image = None
         return None
 
-    def _supported(self, scene) -> bool:
+    def _manim_still(self, scene, static_mobjects):
+        """Manim's static image, reused while the still mobjects draw the same (a
+        window moving over a grid: the grid is drawn once, not once per play)."""
+        if not static_mobjects or not self._supported_camera():
+            return super().save_static_frame_data(scene, static_mobjects)
+        family = extract_mobject_family_members(static_mobjects, self.camera.use_z_index, True)
+        prints = [id(self.camera.background)]
+        for m in family:
+            kind = self.camera.type_or_raise(m)
+            if kind is Mobject:
+                continue                    # drawn as nothing (a ValueTracker)
+            if (kind is not VMobject and kind is not AbstractImageMobject) or (
+                    kind is VMobject and m.get_background_image() is not None):
+                return super().save_static_frame_data(scene, static_mobjects)
+            prints.append(_fingerprint(m))
+        last = self._last_manim_still
+        if last is not None and last[0] == prints:
+            self.static_image = last[1]
+            self.stats["still_reused"] += 1
+            return self.static_image
+        image = super().save_static_frame_data(scene, static_mobjects)
+        self._last_manim_still = (prints, self.static_image)
+        return image
+
+    def _supported_camera(self) -> bool:
         cam = self.camera
-        return (config.renderer == RendererType.CAIRO and not scene.foreground_mobjects
-                and not isinstance(cam, MovingCamera)
+        return (config.renderer == RendererType.CAIRO and not isinstance(cam, MovingCamera)
                 and type(cam).transform_points_pre_display is Camera.transform_points_pre_display
                 and type(cam).display_multiple_vectorized_mobjects
-                is Camera.display_multiple_vectorized_mobjects
+                is Camera.display_multiple_vectorized_mobjects)
+
+    def _supported(self, scene) -> bool:
+        return (self._supported_camera() and not scene.foreground_mobjects
                 and bool(scene.moving_mobjects))
 
     def _make_plan(self, scene) -> _Plan | None:
