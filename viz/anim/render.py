@@ -70,6 +70,14 @@ def _opaque(anim) -> bool:
     return isinstance(anim, _OPAQUE) or not type(anim).__module__.startswith("manim.")
 
 
+def _keeps_structure(anim) -> bool:
+    """An animation that changes no mobject's list of parts while it plays."""
+    from .fades import SwapText, _OpacityOnly
+    if isinstance(anim, _OpacityOnly):
+        return anim._leaves is not None
+    return isinstance(anim, SwapText) and not anim.mobject.submobjects
+
+
 def _runs(marked):
     """Marked tiles as pixel slices (rows, cols): runs of marked tiles along each row."""
     out = []
@@ -213,7 +221,8 @@ class RegionRenderer(CairoRenderer):
         plan.prefix = prefix
         plan.roots = roots
         plan.top_ids = [id(m) for m in scene.mobjects]
-        plan.root_ids = self._leaf_ids(roots)
+        # fades and SwapText (of one outline) never add or remove parts: no need to look
+        plan.root_ids = None if all(_keeps_structure(a) for a in precise) else self._leaf_ids(roots)
         plan.order = order
         plan.moving = np.array([id(m) in moving for m in order], bool)
         plan.prefix_image = None
@@ -240,7 +249,8 @@ class RegionRenderer(CairoRenderer):
         plan = self._plan
         if plan is not None:
             if ([id(m) for m in scene.mobjects] != plan.top_ids
-                    or self._leaf_ids(plan.roots) != plan.root_ids):   # changed mid-play
+                    or (plan.root_ids is not None
+                        and self._leaf_ids(plan.roots) != plan.root_ids)):   # changed mid-play
                 self.stats["replans"] += 1
                 if plan.fade is not None:
                     plan.fade.release()
