@@ -157,3 +157,37 @@ def test_scene_uses_region_renderer_unless_plain(monkeypatch):
         assert isinstance(RegionScene().renderer, RegionRenderer)
         monkeypatch.setenv("VIZ_PLAIN_RENDERER", "1")
         assert not isinstance(RegionScene().renderer, RegionRenderer)
+
+
+@pytest.mark.parametrize("color", ["#123456", "#FFFFFF", "#000000"])
+@pytest.mark.parametrize("stroke", [(0.0, "#FFFFFF"), (0.5, "#888888")])
+def test_new_vmobject_equals_vmobject_init(color, stroke):
+    """The grid's fast VMobject copy is the very object VMobject(...) builds."""
+    from manim import VMobject
+
+    from viz.anim.glyphs import new_vmobject
+    a = VMobject(fill_color=color, fill_opacity=1.0, stroke_width=stroke[0], stroke_color=stroke[1])
+    b = new_vmobject(color, stroke_width=stroke[0], stroke_color=stroke[1])
+    assert a.__dict__.keys() == b.__dict__.keys()
+    for k, x in a.__dict__.items():
+        y = b.__dict__[k]
+        if isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype and np.array_equal(x, y), k
+            assert x is not y and not np.shares_memory(y, new_vmobject(color).__dict__[k]), k
+        else:
+            assert x == y, k
+    b.fill_rgbas[0, 0] = 0.5          # its own arrays: the next copy is untouched
+    assert new_vmobject(color).fill_rgbas[0, 0] == a.fill_rgbas[0, 0]
+
+
+def test_new_vgroup_equals_vgroup():
+    from manim import VGroup
+
+    from viz.anim.glyphs import new_vgroup
+    parts = [glyph("1.5"), glyph("2")]
+    a, b = VGroup(*parts), new_vgroup(*parts)
+    assert a.__dict__.keys() == b.__dict__.keys() and b.submobjects == parts
+    for k, x in a.__dict__.items():
+        y = b.__dict__[k]
+        assert np.array_equal(x, y) if isinstance(x, np.ndarray) else x == y, k
+    assert new_vgroup().submobjects == []       # the prototype stayed empty

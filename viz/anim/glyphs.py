@@ -7,10 +7,11 @@ use is a plain ``VMobject`` whose points are the cached outline, scaled and shif
 """
 from __future__ import annotations
 
+import copy
 from functools import lru_cache
 
 import numpy as np
-from manim import Text, VMobject
+from manim import Text, VGroup, VMobject
 
 #: Pinned so that frames are the same on every machine that has DejaVu (Debian's default).
 FONT = "DejaVu Sans"
@@ -29,10 +30,50 @@ def _outline(text: str, font: str, weight: str) -> np.ndarray:
     return arr
 
 
+@lru_cache(maxsize=64)
+def _prototype(fill_opacity: float, stroke_width: float, stroke_color: str) -> VMobject:
+    return VMobject(fill_color="#FFFFFF", fill_opacity=fill_opacity, stroke_width=stroke_width,
+                    stroke_color=stroke_color)
+
+
+def new_vmobject(fill_color, *, fill_opacity: float = 1.0, stroke_width: float = 0.0,
+                 stroke_color="#FFFFFF") -> VMobject:
+    """``VMobject(fill_color=..., fill_opacity=..., stroke_width=..., stroke_color=...)``,
+    the same object (every attribute equal, tested) ~10x faster: a copy of a cached
+    prototype with its own arrays and lists, and the fill colour set as ``__init__``
+    sets it. A 28x28 grid builds ~1,600 of them."""
+    m = _clone(_prototype(float(fill_opacity), float(stroke_width), str(stroke_color)))
+    m.fill_rgbas = m.generate_rgbas_array(fill_color, fill_opacity)
+    return m
+
+
+def _clone(proto):
+    m = copy.copy(proto)
+    d = m.__dict__
+    for k, v in d.items():
+        if isinstance(v, np.ndarray):
+            d[k] = v.copy()
+        elif isinstance(v, list):
+            d[k] = list(v)
+        elif isinstance(v, dict):
+            d[k] = dict(v)
+    return m
+
+
+@lru_cache(maxsize=1)
+def _group_prototype() -> VGroup:
+    return VGroup()
+
+
+def new_vgroup(*mobjects) -> VGroup:
+    """``VGroup(*mobjects)``, the same object, from a copy of an empty prototype."""
+    return _clone(_group_prototype()).add(*mobjects)
+
+
 def glyph(text: str, *, font_size: float = 24, color="#FFFFFF", font: str = FONT,
           weight: str = "NORMAL", center=None) -> VMobject:
     """A filled outline of ``text``, centred on ``center`` (the origin), like ``Text(text)``."""
-    v = VMobject(fill_color=color, fill_opacity=1.0, stroke_width=0)
+    v = new_vmobject(color)
     pts = _outline(text, font, weight)
     if len(pts):
         v.points = pts * (font_size / _REF_SIZE) + (0 if center is None else np.asarray(center))

@@ -11,7 +11,7 @@ from .fades import FadeIn
 
 from .colors import scale_colors, text_color_for
 from .fades import SwapText
-from .glyphs import FONT, fit_font_size, glyph
+from .glyphs import FONT, fit_font_size, glyph, new_vgroup, new_vmobject
 
 
 def format_number(value: float, fmt: str = "{:.1f}") -> str:
@@ -73,8 +73,7 @@ class NumberGrid(VGroup):
             r, c = divmod(k, self.n_cols)
             center = np.array([c * cell_size, -r * cell_size, 0.0])
             # Built from corner points, not Square(...).move_to(): the same outline, ~3x faster.
-            sq = VMobject(fill_color=col, fill_opacity=1.0, stroke_width=stroke_width,
-                          stroke_color=stroke_color)
+            sq = new_vmobject(col, stroke_width=stroke_width, stroke_color=stroke_color)
             sq.set_points_as_corners(corners + center)
             self.squares.add(sq)
             if show_numbers:
@@ -86,8 +85,8 @@ class NumberGrid(VGroup):
         # Submobjects are rows of cells (so FadeIn(grid, lag_ratio=...) sweeps row by row);
         # ``squares`` and ``numbers`` are flat, row-major views of the same mobjects.
         for r in range(self.n_rows):
-            self.add(VGroup(*[VGroup(self.squares[k], self.numbers[k])
-                              for k in range(r * self.n_cols, (r + 1) * self.n_cols)]))
+            self.add(new_vgroup(*[new_vgroup(self.squares[k], self.numbers[k])
+                                  for k in range(r * self.n_cols, (r + 1) * self.n_cols)]))
         self.move_to(ORIGIN)
 
     def get_points_defining_boundary(self) -> np.ndarray:
