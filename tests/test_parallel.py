@@ -104,3 +104,22 @@ def test_the_longest_tasks_start_first(tmp_path, monkeypatch):
     monkeypatch.setenv("VIZ_CACHE", "off")
     parallel._remember(outcomes)
     assert (tmp_path / "task-seconds.json").read_text(encoding="utf-8") == "not json"
+
+
+def test_scenes_in_two_processes_match_serial(tmp_path):
+    """``viz render --jobs 2`` gives what ``--jobs 1`` gives: the same last frame (the
+    poster, written from Manim's frame before encoding), captions and number of frames."""
+    import av
+
+    names = ["fbeta", "two-labels"]
+    for jobs in ("1", "2"):
+        assert main(["render", *names, "--jobs", jobs, "--out", str(tmp_path / jobs)]) == 0
+    for name in names:
+        for suffix in ("-poster.png", ".srt", ".vtt"):
+            a, b = (tmp_path / j / f"{name}{suffix}" for j in ("1", "2"))
+            assert a.read_bytes() == b.read_bytes(), f"{name}{suffix}"
+        counts = []
+        for j in ("1", "2"):
+            with av.open(str(tmp_path / j / f"{name}.mp4")) as c:
+                counts.append(sum(1 for _ in c.decode(c.streams.video[0])))
+        assert counts[0] == counts[1] > 30, counts
