@@ -8,9 +8,9 @@ took on the machine that ran it. The conclusion, from the numbers, closes it.
     manim -ql scenes/architectures.py ArchitecturesCompared
 """
 from manim import DOWN, UP, Rectangle, RoundedRectangle, ValueTracker, VGroup, linear
-from viz.anim.fades import FadeIn
 
 from viz.anim import glyph
+from viz.anim.fades import FadeIn
 from viz.anim.lesson import LessonScene, step
 from viz.core.architectures import cached_comparison
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from manim import (DOWN, LEFT, RIGHT, UP, Group, Indicate,
                    SurroundingRectangle, Text, Transform, TransformFromCopy, VGroup, Write)
-from viz.anim.fades import FadeIn, FadeOut
 
 from viz.anim import FONT
+from viz.anim.fades import FadeIn, FadeOut
 from viz.anim.lesson import LessonScene, step
 from viz.anim.pictures import PictureCamera, ProbBars, picture
 from viz.core.augment import augment_image, digits_tta, sample_image

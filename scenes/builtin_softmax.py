@@ -9,9 +9,9 @@ wanders, and its bars leave [0, 1] (vermillion).
     manim -ql scenes/builtin_softmax.py OutputsWander
 """
 from manim import DOWN, UP, ValueTracker, VGroup, linear
-from viz.anim.fades import FadeIn
 
 from viz.anim import FONT, glyph, lesson
+from viz.anim.fades import FadeIn
 from viz.anim.lesson import LessonScene
 from viz.anim.featuremap import INK, FeatureMap
 from viz.anim.outputbars import SignedBars

@@ -12,10 +12,9 @@ Render: ``manim -ql scenes/conv_example.py ConvExample`` or
 """
 from manim import (DOWN, Group, RIGHT, UP, WHITE, YELLOW, Arrow, Create,
                    Text, VGroup)
-from viz.anim.fades import FadeIn, FadeOut
 
 from viz.anim import FONT, NumberGrid, lesson
-from viz.anim.fades import crossfade
+from viz.anim.fades import FadeIn, FadeOut, crossfade
 from viz.anim.lesson import LessonScene
 from viz.core.spreadsheet import conv1_step, teaching_row, trace_conv_example
 

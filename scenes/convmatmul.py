@@ -11,11 +11,12 @@ Four scenes, each drawn from :mod:`viz.core.convmatmul` results (torch-checked n
 
 Render: ``manim -ql scenes/convmatmul.py Im2Col`` or ``viz render im2col --quality low``.
 """
-from manim import (DOWN, LEFT, RIGHT, UP, WHITE, YELLOW, Circle, Create, Indicate, Line, SurroundingRectangle, Transform,
+from manim import (DOWN, LEFT, RIGHT, UP, WHITE, YELLOW, Circle, Create, Indicate, Line,
+                   SurroundingRectangle, Transform,
                    TransformFromCopy, VGroup)
-from viz.anim.fades import FadeIn, FadeOut
 
 from viz.anim import DIVERGING, NumberGrid, format_number, glyph
+from viz.anim.fades import FadeIn, FadeOut
 from viz.anim.lesson import LessonScene, step
 from viz.anim.matrix import MatrixBlock, TileGrid, label
 from viz.core import convmatmul as cm

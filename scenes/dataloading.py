@@ -10,10 +10,9 @@ pixels, the same labels.
     manim -ql scenes/dataloading.py DataLoaderScene
 """
 from manim import DOWN, UP, ReplacementTransform, RoundedRectangle, VGroup
-from viz.anim.fades import FadeIn
 
 from viz.anim import glyph
-from viz.anim.fades import crossfade
+from viz.anim.fades import FadeIn, crossfade
 from viz.anim.lesson import LessonScene, step
 from viz.anim.featuremap import INK, FeatureMap
 from viz.core.dataloading import trace_loader

@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Create, Line, Rectangle, VGroup,
                    smooth)
-from viz.anim.fades import FadeIn, FadeOut
 
+from viz.anim.fades import FadeIn, FadeOut
 from viz.anim.explain import (DIM, HIGHLIGHT, MUTED, TEXT, ChannelStack, ProbPanel,
                               caption, column_slots, grid_cell, input_picture, limit_of,
                               number_patch)

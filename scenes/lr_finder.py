@@ -11,10 +11,9 @@ still falling steeply.
 from __future__ import annotations
 
 from manim import DOWN, LEFT, UP, GrowArrow, ValueTracker, VGroup, linear
-from viz.anim.fades import FadeIn, FadeOut
 
 from viz.anim import glyph
-from viz.anim.fades import crossfade
+from viz.anim.fades import FadeIn, FadeOut, crossfade
 from viz.anim.lesson import LessonScene, step
 from viz.anim.lr_finder import DIVERGE_COLOR, FLAT_COLOR, PICK_COLOR, LRPlot, lr_text
 from viz.core.lr_finder import digits_lr_find, loss_regions

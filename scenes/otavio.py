@@ -15,10 +15,9 @@ from __future__ import annotations
 import numpy as np
 from manim import (DOWN, LEFT, UP, Rectangle,
                    Text, ValueTracker, config, linear)
-from viz.anim.fades import FadeIn, FadeOut
 
 from viz.anim import FONT, GREEN_RED, NumberGrid, glyph
-from viz.anim.fades import crossfade
+from viz.anim.fades import FadeIn, FadeOut, crossfade
 from viz.anim.lesson import LessonScene, step
 from viz.anim.featuremap import INK, FeatureMap, revealed
 from viz.core.otavio import load_otavio, otavio_story

@@ -10,9 +10,9 @@ ends in the wide, flat one. The epochs add up on the right: 1 + 2 + 4 = 7.
 """
 from manim import (DOWN, LEFT, PI, RIGHT, UP, Arrow, Axes, Create, Dot, Text,
                    ValueTracker, VGroup, VMobject, Write, linear)
-from viz.anim.fades import FadeIn
 
 from viz.anim import FONT
+from viz.anim.fades import FadeIn
 from viz.anim.lesson import LessonScene, step
 from viz.core.sgdr_landscape import sgdr_ball
 

@@ -20,11 +20,10 @@ from __future__ import annotations
 
 from manim import (DOWN, LEFT, RIGHT, UP, Create, Dot, Group, SurroundingRectangle,
                    Transform, ValueTracker, VGroup, linear)
-from viz.anim.fades import FadeIn, FadeOut
 
 from viz.anim import NumberGrid, glyph
 from viz.anim.formula import formula
-from viz.anim.fades import crossfade
+from viz.anim.fades import FadeIn, FadeOut, crossfade
 from viz.anim.lesson import LessonScene, step
 from viz.anim.glyphs import fit_font_size
 from viz.anim.probbars import SIGMOID_COLOR, SOFTMAX_COLOR, ProbBars, UnitChart, tile_image

@@ -20,11 +20,11 @@ import math
 import numpy as np
 from manim import (LEFT, RIGHT, GrowFromEdge, Group, ImageMobject, Rectangle,
                    VGroup)
-from .fades import FadeIn
 from manim.constants import RESAMPLING_ALGORITHMS
 
 from viz.colors import GREEN_RED
 
+from .fades import FadeIn
 from .featuremap import INK, palette_rgba
 from .glyphs import glyph
 from .grid import NumberGrid

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 from manim import LEFT, ORIGIN, UP, YELLOW, Rectangle, VGroup, VMobject
-from .fades import FadeIn
 
 from .colors import scale_colors, text_color_for
-from .fades import SwapText
+from .fades import FadeIn, SwapText
 from .glyphs import FONT, fit_font_size, glyph, new_vgroup, new_vmobject
 
 

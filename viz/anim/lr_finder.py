@@ -11,8 +11,8 @@ import math
 import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, AnimationGroup, Arrow, Create, DashedLine, Dot, Line,
                    Rectangle, VGroup, VMobject, always_redraw)
-from .fades import FadeIn
 
+from .fades import FadeIn
 from .glyphs import FONT, glyph
 
 LOSS_COLOR = "#56B4E9"      # sky blue (colour-blind safe, reads on black)
