@@ -276,7 +276,7 @@ def fade_frame(renderer, plan) -> bool:
     draw it (every fade fully on or off: Manim's exact frame; or a picture in the way)."""
     from manim.mobject.types.image_mobject import AbstractImageMobject
 
-    from .render import _runs
+    from .render import _runs, mark_tiles, touching
     fp = plan.fade
     order, moving = plan.order, plan.moving
     state, exact = fp.state(order)
@@ -297,19 +297,8 @@ def fade_frame(renderer, plan) -> bool:
             continue
         fade_patches[i] = (fp.patches(src), ks)
         boxes[i] = fp.box(src)
-    ny, nx = renderer._tiles_shape()
-    marked = np.zeros((ny, nx), bool)
-    for i in np.flatnonzero(moving):
-        x0, y0, x1, y1 = boxes[i]
-        if x0 <= x1 and y0 <= y1:
-            marked[y0:y1 + 1, x0:x1 + 1] = True
-    sat = np.zeros((ny + 1, nx + 1), np.int64)
-    sat[1:, 1:] = marked.cumsum(0).cumsum(1)
-    x0, y0, x1, y1 = (np.clip(boxes[:, k], 0, lim) for k, lim in
-                      zip(range(4), (nx - 1, ny - 1, nx - 1, ny - 1)))
-    visible = (boxes[:, 0] <= boxes[:, 2]) & (boxes[:, 1] <= boxes[:, 3])
-    hits = sat[y1 + 1, x1 + 1] - sat[y0, x1 + 1] - sat[y1 + 1, x0] + sat[y0, x0]
-    chosen = np.flatnonzero(visible & (hits > 0))
+    marked = mark_tiles(boxes[moving], renderer._tiles_shape())
+    chosen = touching(boxes, marked)
     if any(isinstance(order[i], AbstractImageMobject) for i in chosen):
         fp.apply()
         return False
@@ -327,7 +316,6 @@ def fade_frame(renderer, plan) -> bool:
             surface.flush()
             pending.clear()
 
-    spill = np.zeros_like(marked)
     for i in chosen:
         if moving[i] and not fp.is_fade[i]:
             pending.append(order[i])
@@ -337,12 +325,12 @@ def fade_frame(renderer, plan) -> bool:
             parts, ks = fade_patches[i]
         else:
             parts, ks = fp.patches(order[i]), (1.0, 1.0, 1.0)
-            bx0, by0, bx1, by1 = boxes[i]
-            spill[by0:by1 + 1, bx0:bx1 + 1] = True
         for part, k in zip(parts, ks):
             if part is not None and k > 0:
                 blend(pa, part, k)
     draw_pending()
+    # still mobjects' patches reach past the marked tiles: those tiles from the still image
+    spill = mark_tiles(boxes[chosen[~moving[chosen]]], marked.shape)
     for ys, xs in _runs(spill & ~marked):
         pa[ys, xs] = still[ys, xs]
     renderer.stats["fade_frames"] = renderer.stats.get("fade_frames", 0) + 1

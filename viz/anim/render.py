@@ -78,6 +78,28 @@ def _keeps_structure(anim) -> bool:
     return isinstance(anim, SwapText) and not anim.mobject.submobjects
 
 
+def mark_tiles(boxes, shape) -> np.ndarray:
+    """The tiles (a ``shape`` bool array) that any of the (n, 4) inclusive tile boxes
+    x0, y0, x1, y1 covers; an empty box (x0 > x1) covers none."""
+    marked = np.zeros(shape, bool)
+    for x0, y0, x1, y1 in boxes:
+        if x0 <= x1 and y0 <= y1:
+            marked[y0:y1 + 1, x0:x1 + 1] = True
+    return marked
+
+
+def touching(boxes, marked) -> np.ndarray:
+    """Indices of the (n, 4) tile boxes that reach a marked tile (a summed-area table)."""
+    ny, nx = marked.shape
+    sat = np.zeros((ny + 1, nx + 1), np.int64)
+    sat[1:, 1:] = marked.cumsum(0).cumsum(1)
+    x0, y0, x1, y1 = (np.clip(boxes[:, k], 0, lim) for k, lim in
+                      zip(range(4), (nx - 1, ny - 1, nx - 1, ny - 1)))
+    visible = (boxes[:, 0] <= boxes[:, 2]) & (boxes[:, 1] <= boxes[:, 3])
+    hits = sat[y1 + 1, x1 + 1] - sat[y0, x1 + 1] - sat[y1 + 1, x0] + sat[y0, x0]
+    return np.flatnonzero(visible & (hits > 0))
+
+
 def _runs(marked):
     """Marked tiles as pixel slices (rows, cols): runs of marked tiles along each row."""
     out = []
@@ -268,23 +290,14 @@ class RegionRenderer(CairoRenderer):
         if len(movers) > FULL_REDRAW * len(order):
             return self._manim_frame(plan)
         mover_boxes = self._tile_boxes(movers)
-        ny, nx = self._tiles_shape()
-        marked = np.zeros((ny, nx), bool)
-        for x0, y0, x1, y1 in mover_boxes:
-            if x0 <= x1 and y0 <= y1:
-                marked[y0:y1 + 1, x0:x1 + 1] = True
+        marked = mark_tiles(mover_boxes, self._tiles_shape())
         if marked.mean() > FULL_REDRAW:
             return self._manim_frame(plan)
         boxes = np.empty((len(order), 4), np.int64)
         boxes[~moving] = plan.static_boxes
         boxes[moving] = mover_boxes
-        sat = np.zeros((ny + 1, nx + 1), np.int64)
-        sat[1:, 1:] = marked.cumsum(0).cumsum(1)
-        x0, y0, x1, y1 = (np.clip(boxes[:, k], 0, lim) for k, lim in
-                          zip(range(4), (nx - 1, ny - 1, nx - 1, ny - 1)))
-        visible = (boxes[:, 0] <= boxes[:, 2]) & (boxes[:, 1] <= boxes[:, 3])
-        hits = sat[y1 + 1, x1 + 1] - sat[y0, x1 + 1] - sat[y1 + 1, x0] + sat[y0, x0]
-        chosen = [order[i] for i in np.flatnonzero(visible & (hits > 0))]
+        hit = touching(boxes, marked)
+        chosen = [order[i] for i in hit]
         self.stats["drawn"] += len(chosen)
         if any(isinstance(m, AbstractImageMobject) for m in chosen):
             # pictures are pasted, not clipped: draw on a clean frame, copy the tiles
@@ -301,10 +314,7 @@ class RegionRenderer(CairoRenderer):
             for ys, xs in _runs(marked):
                 pa[ys, xs] = bg[ys, xs]
             cam.capture_mobjects(chosen, include_submobjects=False)
-            spill = np.zeros_like(marked)
-            for x0_, y0_, x1_, y1_ in boxes[np.flatnonzero(visible & (hits > 0))]:
-                spill[y0_:y1_ + 1, x0_:x1_ + 1] = True
-            for ys, xs in _runs(spill & ~marked):
+            for ys, xs in _runs(mark_tiles(boxes[hit], marked.shape) & ~marked):
                 pa[ys, xs] = still[ys, xs]
         self.add_frame(self.get_frame())
         return None
