@@ -8,7 +8,7 @@ from manim.renderer.cairo_renderer import CairoRenderer
 from viz.anim import FONT, NumberGrid, fades, glyph
 from viz.anim.pictures import PictureCamera, picture
 from viz.anim.render import RegionRenderer
-from viz.anim.render import Scene as RegionScene
+from viz.anim.scene import Scene as RegionScene
 
 
 class _Collect:

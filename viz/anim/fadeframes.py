@@ -21,6 +21,7 @@ from manim.animation.fading import FadeIn, _Fade
 from manim.mobject.types.vectorized_mobject import VMobject
 
 from .fades import _PAINTS, SwapText, _OpacityOnly
+from .prints import fingerprint
 
 _CACHE_LIMIT = 20_000
 
@@ -177,7 +178,7 @@ class FadePlan:
 
     @staticmethod
     def _cached(r, m):
-        key = _fingerprint_key(m)
+        key = fingerprint(m)
         hit = r._patch_cache.get(key)
         if hit is None:
             hit = _draw_patches(r, m)
@@ -185,11 +186,6 @@ class FadePlan:
                 r._patch_cache.clear()
             r._patch_cache[key] = hit
         return hit
-
-
-def _fingerprint_key(m):
-    from .render import _fingerprint
-    return _fingerprint(m)
 
 
 def _draw_patches(renderer, m):

@@ -43,21 +43,48 @@ def new_vmobject(fill_color, *, fill_opacity: float = 1.0, stroke_width: float =
     prototype with its own arrays and lists, and the fill colour set as ``__init__``
     sets it. A 28x28 grid builds ~1,600 of them."""
     m = _clone(_prototype(float(fill_opacity), float(stroke_width), str(stroke_color)))
-    m.fill_rgbas = m.generate_rgbas_array(fill_color, fill_opacity)
+    if isinstance(fill_color, str):   # a grid repeats a few colours hundreds of times
+        m.fill_rgbas = _fill_rgbas(fill_color, float(fill_opacity)).copy()
+    else:
+        m.fill_rgbas = m.generate_rgbas_array(fill_color, fill_opacity)
     return m
+
+
+@lru_cache(maxsize=4096)
+def _fill_rgbas(fill_color: str, fill_opacity: float) -> np.ndarray:
+    """``VMobject.generate_rgbas_array`` of a plain VMobject (no sheen: the prototypes')."""
+    rgbas = _prototype(1.0, 0.0, "#FFFFFF").generate_rgbas_array(fill_color, fill_opacity)
+    rgbas.flags.writeable = False
+    return rgbas
 
 
 def _clone(proto):
     m = copy.copy(proto)
     d = m.__dict__
-    for k, v in d.items():
-        if isinstance(v, np.ndarray):
-            d[k] = v.copy()
-        elif isinstance(v, list):
-            d[k] = list(v)
-        elif isinstance(v, dict):
-            d[k] = dict(v)
+    arrays, lists, dicts = _mutable_keys(proto)
+    for k in arrays:
+        d[k] = d[k].copy()
+    for k in lists:
+        d[k] = list(d[k])
+    for k in dicts:
+        d[k] = dict(d[k])
     return m
+
+
+_KEYS: dict = {}
+
+
+def _mutable_keys(proto):
+    """The prototype's attributes that a clone must not share (arrays, lists, dicts),
+    found once per prototype (the prototypes are cached and never changed)."""
+    keys = _KEYS.get(id(proto))
+    if keys is None or keys[0] is not proto:
+        items = proto.__dict__.items()
+        keys = (proto, [k for k, v in items if isinstance(v, np.ndarray)],
+                [k for k, v in items if isinstance(v, list)],
+                [k for k, v in items if isinstance(v, dict)])
+        _KEYS[id(proto)] = keys
+    return keys[1:]
 
 
 @lru_cache(maxsize=1)

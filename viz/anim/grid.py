@@ -5,12 +5,22 @@ number the lesson is about: it shows the array it is given.
 """
 from __future__ import annotations
 
+import threading
+from itertools import compress
+from operator import attrgetter
+
 import numpy as np
 from manim import LEFT, ORIGIN, UP, YELLOW, Rectangle, VGroup, VMobject
 
 from .colors import scale_colors, text_color_for
 from .fades import FadeIn, SwapText
+from .family import family_members
 from .glyphs import FONT, fit_font_size, glyph, new_vgroup, new_vmobject
+
+
+_SCRATCH = threading.local()     # _curve_ends' array, per thread
+_POINTS = attrgetter("points")
+_NPPCC = attrgetter("n_points_per_cubic_curve")
 
 
 def format_number(value: float, fmt: str = "{:.1f}") -> str:
@@ -19,6 +29,30 @@ def format_number(value: float, fmt: str = "{:.1f}") -> str:
     if s.startswith("-") and float(s) == 0:
         s = s[1:]
     return s
+
+
+def _corner_outlines(corners: np.ndarray) -> np.ndarray:
+    """``VMobject.set_points_as_corners`` of many polygons at once, shape (n, corners, 3)
+    -> (n, 4 * (corners - 1), 3): the same arithmetic, elementwise, so the same points."""
+    t_values = np.linspace(0, 1, 4)              # VMobject's _bezier_t_values
+    start, end = corners[:, :-1], corners[:, 1:]
+    points = np.empty((len(corners), 4 * (corners.shape[1] - 1), 3))
+    for index, t in enumerate(t_values):
+        points[:, index::4] = (1 - t) * start + t * end      # manim's interpolate
+    return points
+
+
+def _curve_ends(whole: list, total: int):
+    """The first and last points of every curve of ``whole`` (arrays of whole cubic
+    curves, ``total`` points in all), shape (curves, 2, 3): a view of one reused scratch
+    array (a fresh 3 MB array per call costs page faults), or None."""
+    if not whole:
+        return None
+    buf = getattr(_SCRATCH, "buf", None)
+    if buf is None or len(buf) < total:
+        buf = _SCRATCH.buf = np.empty((total, 3))
+    stacked = np.concatenate(whole, out=buf[:total])
+    return stacked.reshape(-1, 4, 3)[:, ::3, :]
 
 
 class NumberGrid(VGroup):
@@ -68,12 +102,14 @@ class NumberGrid(VGroup):
         h = cell_size / 2
         # Square's own corner order (UR, UL, DL, DR, closed), so frames match Square exactly.
         corners = np.array([[h, h, 0], [-h, h, 0], [-h, -h, 0], [h, -h, 0], [h, h, 0]])
+        rr, cc = np.divmod(np.arange(values.size), self.n_cols)
+        centers = np.stack([cc * cell_size, -rr * cell_size, np.zeros(values.size)], axis=1)
+        outlines = _corner_outlines(corners[None] + centers[:, None])
         for k, (v, col) in enumerate(zip(values.ravel(), colors)):
-            r, c = divmod(k, self.n_cols)
-            center = np.array([c * cell_size, -r * cell_size, 0.0])
+            center = centers[k]
             # Built from corner points, not Square(...).move_to(): the same outline, ~3x faster.
             sq = new_vmobject(col, stroke_width=stroke_width, stroke_color=stroke_color)
-            sq.set_points_as_corners(corners + center)
+            sq.points = outlines[k].copy()
             self.squares.add(sq)
             if show_numbers:
                 num = glyph(format_number(v, fmt), font_size=self.font_size,
@@ -90,16 +126,51 @@ class NumberGrid(VGroup):
 
     def get_points_defining_boundary(self) -> np.ndarray:
         """The anchors of every part, like ``VMobject``'s, without building a tuple of
-        ~10^5 points (the same extremes; ``get_center``/``move_to`` on a 28x28 grid ~10x faster)."""
-        parts = []
-        for sm in self.get_family():
+        ~10^5 points (the same extremes; ``get_center``/``move_to`` on a 28x28 grid ~10x
+        faster): outlines of whole cubic curves are stacked, and their anchors taken once."""
+        parts, curves = self._boundary_parts()
+        if curves is not None:
+            parts.append(curves.reshape(-1, 3))
+        return np.concatenate(parts) if parts else np.zeros((0, 3))
+
+    def get_critical_point(self, direction) -> np.ndarray:
+        """``Mobject.get_critical_point``: the same point (the min, max or middle of the
+        anchors along each axis), from the anchors gathered axis by axis in one pass."""
+        result = np.zeros(self.dim)
+        parts, curves = self._boundary_parts()
+        axes = [np.ascontiguousarray(p.T) for p in parts]          # (3, k) each
+        if curves is not None:
+            axes.append(np.ascontiguousarray(curves.transpose(2, 0, 1)).reshape(3, -1))
+        if not axes:
+            return result
+        for dim in range(self.dim):
+            key = np.array(direction[dim])
+            lo = min(a[dim].min() for a in axes) if key <= 0 else None
+            hi = max(a[dim].max() for a in axes) if key >= 0 else None
+            result[dim] = lo if key < 0 else (lo + hi) / 2 if key == 0 else hi
+        return result
+
+    def _boundary_parts(self):
+        """(anchors of the parts not made of whole cubic curves, as (k, 3) arrays;
+        first and last points of every whole cubic curve, (curves, 2, 3), or None)."""
+        family = family_members([self])
+        points = list(map(_POINTS, family))
+        lengths = np.fromiter(map(len, points), int, len(points))
+        if set(map(_NPPCC, family)) == {4} and not (lengths % 4).any():
+            # every part made of whole cubic curves (a grid's squares and numbers)
+            return [], _curve_ends(list(compress(points, lengths)), int(lengths.sum()))
+        parts, whole, total = [], [], 0
+        for sm in family:
             p = sm.points
+            n = sm.n_points_per_cubic_curve
             if len(p) == 1:
                 parts.append(p)
+            elif len(p) and n == 4 and len(p) % 4 == 0:
+                whole.append(p)
+                total += len(p)
             elif len(p):
-                n = sm.n_points_per_cubic_curve
                 parts += [p[::n], p[n - 1::n]]
-        return np.concatenate(parts) if parts else np.zeros((0, 3))
+        return parts, _curve_ends(whole, total)
 
     # ----- getters (0-based, like numpy) -------------------------------------------------
     def _index(self, row: int, col: int) -> int:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .render import Scene
+from .scene import Scene
 
 #: Lowest time a step may cover, seconds (a caption shorter than this cannot be read).
 MIN_STEP_SECONDS = 0.5

@@ -35,10 +35,7 @@ compare frames or times).
 """
 from __future__ import annotations
 
-import os
-
 import numpy as np
-from manim import Scene as _ManimScene
 from manim import config
 from manim.animation.composition import AnimationGroup
 from manim.animation.updaters.update import MaintainPositionRelativeTo, UpdateFromFunc
@@ -49,10 +46,11 @@ from manim.mobject.mobject import Mobject
 from manim.mobject.types.image_mobject import AbstractImageMobject
 from manim.mobject.types.vectorized_mobject import VMobject
 from manim.renderer.cairo_renderer import CairoRenderer
-from manim.utils.family import extract_mobject_family_members
 
 from .fadeframes import fade_frame, plan_fades
+from .family import family_members
 from .fastpath import _fast_camera_class
+from .prints import prints
 
 TILE = 8                 # pixels per tile side
 FULL_REDRAW = 0.6        # above this share of tiles marked, redraw everything (cheaper)
@@ -111,18 +109,6 @@ def _runs(marked):
     return out
 
 
-def _fingerprint(m):
-    """Everything the Cairo camera reads to draw ``m`` (two mobjects with equal prints
-    draw the same pixels)."""
-    if isinstance(m, VMobject):
-        return (m.points.tobytes(), m.fill_rgbas.tobytes(), m.stroke_rgbas.tobytes(),
-                m.background_stroke_rgbas.tobytes(), float(m.stroke_width),
-                float(m.background_stroke_width), float(m.sheen_factor),
-                np.asarray(m.sheen_direction).tobytes(), m.joint_type, m.cap_style, type(m))
-    return (id(m), m.points.tobytes(), m.get_pixel_array().tobytes(), m.resampling_algorithm,
-            type(m))
-
-
 class _Plan:
     """Drawing order and still image of one ``play``."""
 
@@ -164,23 +150,21 @@ class RegionRenderer(CairoRenderer):
         window moving over a grid: the grid is drawn once, not once per play)."""
         if not static_mobjects or not self._supported_camera():
             return super().save_static_frame_data(scene, static_mobjects)
-        family = extract_mobject_family_members(static_mobjects, self.camera.use_z_index, True)
-        prints = [id(self.camera.background)]
-        for m in family:
-            kind = self.camera.type_or_raise(m)
-            if kind is Mobject:
-                continue                    # drawn as nothing (a ValueTracker)
-            if (kind is not VMobject and kind is not AbstractImageMobject) or (
-                    kind is VMobject and m.get_background_image() is not None):
-                return super().save_static_frame_data(scene, static_mobjects)
-            prints.append(_fingerprint(m))
+        family = family_members(static_mobjects, self.camera.use_z_index, True)
+        kinds = self.camera.kinds(family)
+        if not set(kinds) <= {Mobject, VMobject, AbstractImageMobject} or any(
+                m.get_background_image() is not None
+                for m, kind in zip(family, kinds) if kind is VMobject):
+            return super().save_static_frame_data(scene, static_mobjects)
+        drawn = [m for m, kind in zip(family, kinds) if kind is not Mobject]  # not ValueTrackers
+        key = (id(self.camera.background), prints(drawn))
         last = self._last_manim_still
-        if last is not None and last[0] == prints:
+        if last is not None and last[0] == key:
             self.static_image = last[1]
             self.stats["still_reused"] += 1
             return self.static_image
         image = super().save_static_frame_data(scene, static_mobjects)
-        self._last_manim_still = (prints, self.static_image)
+        self._last_manim_still = (key, self.static_image)
         return image
 
     def _supported_camera(self) -> bool:
@@ -198,8 +182,8 @@ class RegionRenderer(CairoRenderer):
         if len(scene.moving_mobjects) < self.MIN_MOVING or not self._supported(scene):
             return None
         use_z = self.camera.use_z_index
-        prefix = extract_mobject_family_members(scene.static_mobjects, use_z, True)
-        suffix = extract_mobject_family_members(scene.moving_mobjects, use_z, True)
+        prefix = family_members(scene.static_mobjects, use_z, True)
+        suffix = family_members(scene.moving_mobjects, use_z, True)
         order = []
         n_prefix = 0
         for k, m in enumerate(prefix + suffix):
@@ -253,8 +237,8 @@ class RegionRenderer(CairoRenderer):
             return None
         plan.fade = plan_fades(self, precise, order, plan.moving)
         still = [m for m, mv in zip(order, plan.moving) if not mv]
-        prints = [_fingerprint(m) for m in still]
-        if self._last_still is not None and self._last_still[0] == prints:
+        key = prints(still)
+        if self._last_still is not None and self._last_still[0] == key:
             plan.static_boxes, plan.still = self._last_still[1:]   # nothing still changed
             self.stats["still_reused"] += 1
             return plan
@@ -263,7 +247,7 @@ class RegionRenderer(CairoRenderer):
         cam.reset()
         cam.capture_mobjects(still, include_submobjects=False)
         plan.still = cam.pixel_array.copy()
-        self._last_still = (prints, plan.static_boxes, plan.still)
+        self._last_still = (key, plan.static_boxes, plan.still)
         return plan
 
     # ----- one frame -----------------------------------------------------------------
@@ -320,7 +304,7 @@ class RegionRenderer(CairoRenderer):
         return None
 
     def _leaf_ids(self, mobjects):
-        return [id(m) for m in extract_mobject_family_members(mobjects, self.camera.use_z_index,
+        return [id(m) for m in family_members(mobjects, self.camera.use_z_index,
                                                               True)]
 
     def _manim_frame(self, plan):
@@ -379,16 +363,3 @@ class RegionRenderer(CairoRenderer):
                 out[k] = (max(bx0, 0), max(by0, 0), min(bx1, nx - 1), min(by1, ny - 1))
         return out
 
-
-class Scene(_ManimScene):
-    """``manim.Scene`` drawn by :class:`RegionRenderer` (same frames, far fewer paths).
-
-    ``VIZ_PLAIN_RENDERER=1`` in the environment: Manim's own renderer instead.
-    """
-
-    def __init__(self, renderer=None, camera_class=Camera, **kwargs):
-        if (renderer is None and config.renderer == RendererType.CAIRO
-                and not os.environ.get("VIZ_PLAIN_RENDERER")):
-            renderer = RegionRenderer(camera_class=camera_class,
-                                      skip_animations=kwargs.get("skip_animations", False))
-        super().__init__(renderer=renderer, camera_class=camera_class, **kwargs)
