@@ -12,6 +12,7 @@ caching off. Prints both times and the ratio (goal: toolkit >= 10x faster).
     python benchmarks/bench_number_grid.py [--repeat 3]
 """
 import argparse
+import gc
 import statistics
 import tempfile
 import time
@@ -77,6 +78,7 @@ class NaiveGrid(_GridScene, Scene):
 
 def timed(scene_cls):
     _outline.cache_clear()   # the toolkit pays for its glyph cache every run, too
+    gc.collect()             # neither run pays for freeing the other's mobjects
     with tempfile.TemporaryDirectory() as media, tempconfig(
             {"quality": "low_quality", "disable_caching": True, "media_dir": media,
              "progress_bar": "none", "verbosity": "ERROR", "format": "png",

@@ -264,3 +264,24 @@ def test_inflight_encoders_leave_the_config_as_it_was():
         scene = VizScene()
         assert config.max_inflight_encoders == 1
         assert scene.renderer.file_writer.settings.max_inflight_encoders == VizScene.inflight_encoders
+
+
+def test_render_shortens_the_switch_interval_and_restores_it(tmp_path):
+    import sys
+    seen = []
+
+    class Still(VizScene):
+        def construct(self):
+            seen.append(sys.getswitchinterval())
+            self.add(Square())
+            if len(seen) == 2:
+                raise RuntimeError("a storyboard that fails")
+
+    before = sys.getswitchinterval()
+    with tempconfig({"disable_caching": True, "verbosity": "ERROR", "media_dir": str(tmp_path),
+                     "write_to_movie": False, "save_last_frame": False, "progress_bar": "none"}):
+        Still().render()
+        with pytest.raises(RuntimeError, match="fails"):
+            Still().render()
+    assert seen == pytest.approx([VizScene.switch_interval] * 2) and seen[0] < before
+    assert sys.getswitchinterval() == before

@@ -7,7 +7,6 @@ use is a plain ``VMobject`` whose points are the cached outline, scaled and shif
 """
 from __future__ import annotations
 
-import copy
 from functools import lru_cache
 
 import numpy as np
@@ -59,8 +58,12 @@ def _fill_rgbas(fill_color: str, fill_opacity: float) -> np.ndarray:
 
 
 def _clone(proto):
-    m = copy.copy(proto)
+    """``copy.copy(proto)`` (what it does for a class without __copy__ or __reduce__),
+    with its own arrays, lists and dicts."""
+    cls = type(proto)
+    m = cls.__new__(cls)
     d = m.__dict__
+    d.update(proto.__dict__)
     arrays, lists, dicts = _mutable_keys(proto)
     for k in arrays:
         d[k] = d[k].copy()

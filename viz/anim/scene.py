@@ -9,13 +9,16 @@ per ``play``:
   without re-walking a 2,400-mobject grid a dozen times per play;
 * updaters are called by walking only the parts that have parts or updaters;
 * a play's video file is encoded while the next play is drawn (Manim's
-  ``max_inflight_encoders``, whose default 1 makes every play wait for its encoder).
+  ``max_inflight_encoders``, whose default 1 makes every play wait for its encoder),
+  and the encoder threads get the interpreter when they need it (a shorter thread
+  switch interval while rendering).
 
 ``VIZ_PLAIN_RENDERER=1`` in the environment: Manim's own renderer instead.
 """
 from __future__ import annotations
 
 import os
+import sys
 
 from manim import Scene as _ManimScene
 from manim import config
@@ -35,6 +38,10 @@ class Scene(_ManimScene):
     #: ``max_inflight_encoders``; a larger value in Manim's config wins). ``None``: the
     #: config's value. The files and the final video are the same either way.
     inflight_encoders: int | None = 3
+    #: Python's thread switch interval while rendering (restored after): an encoder
+    #: thread needs the interpreter for a moment per frame, and at Python's default
+    #: (5 ms) each such moment waits behind the drawing thread. ``None``: Python's.
+    switch_interval: float | None = 0.0002
 
     def __init__(self, renderer=None, camera_class=Camera, **kwargs):
         if (renderer is None and config.renderer == RendererType.CAIRO
@@ -48,6 +55,15 @@ class Scene(_ManimScene):
             super().__init__(renderer=renderer, camera_class=camera_class, **kwargs)
         finally:
             config.max_inflight_encoders = before
+
+    def render(self, *args, **kwargs):
+        before = sys.getswitchinterval()
+        if self.switch_interval is not None and self.switch_interval < before:
+            sys.setswitchinterval(self.switch_interval)
+        try:
+            return super().render(*args, **kwargs)
+        finally:
+            sys.setswitchinterval(before)
 
     # ----- Manim's bookkeeping, the same answers from one walk -------------------------
     def _cairo(self) -> bool:
