@@ -285,3 +285,96 @@ def test_render_shortens_the_switch_interval_and_restores_it(tmp_path):
             Still().render()
     assert seen == pytest.approx([VizScene.switch_interval] * 2) and seen[0] < before
     assert sys.getswitchinterval() == before
+
+
+# ----- quiet plays: one look for updaters per play, where nothing can add one -----------
+from manim import UpdateFromFunc, linear  # noqa: E402
+from manim.renderer.cairo_renderer import CairoRenderer  # noqa: E402
+
+from viz.anim import quiet  # noqa: E402
+from viz.anim.render import RegionRenderer  # noqa: E402
+
+
+def test_quiet_animations_are_manims_own_with_manims_functions():
+    sq, c = Square(), Circle()
+
+    class MyTransform(Transform):
+        pass
+
+    assert quiet.quiet_animations([Transform(sq, c), FadeIn(c), sq.animate.shift(RIGHT).build()])
+    assert quiet.quiet_animations([AnimationGroup(FadeIn(sq), Transform(sq, c, rate_func=linear))])
+    assert not quiet.quiet_animations([MyTransform(sq, c)])
+    assert not quiet.quiet_animations([Transform(sq, c, rate_func=lambda t: t)])
+    assert not quiet.quiet_animations([Transform(sq, c, path_func=lambda a, b, t: a)])
+    assert not quiet.quiet_animations([AnimationGroup(FadeIn(sq), UpdateFromFunc(c, lambda m: m))])
+
+
+class _Frames:
+    def add_frame(self, frame, num_frames=1):
+        self.frames.extend([frame.copy()] * num_frames)
+        super().add_frame(frame, num_frames)
+
+
+class _PlainFrames(_Frames, CairoRenderer):
+    pass
+
+
+class _VizFrames(_Frames, RegionRenderer):
+    pass
+
+
+def _sneaky_storyboard(scene):
+    """Updaters that appear in the middle of a play, added by user code that runs while
+    it plays (an UpdateFromFunc, a rate function of one's own), between quiet plays."""
+    grid = _grid(6, 6)
+    window = Square(0.5, color="#E69F00")
+    scene.add(grid, window)
+    scene.play(window.animate.shift(RIGHT), run_time=0.4)            # quiet
+    cell = grid.cell(2, 2)
+
+    def add_once(m, alpha=None):
+        if not cell.updaters and (alpha is None or alpha > 0.5):
+            cell.add_updater(lambda x, dt: x.shift(0.6 * dt * RIGHT))
+    scene.play(UpdateFromFunc(window, lambda m: add_once(m, None)), run_time=0.3)
+    cell.clear_updaters()
+    scene.play(window.animate.shift(DOWN), run_time=0.4)             # quiet again
+
+    def rate(t):
+        add_once(None, t)
+        return t
+    scene.play(window.animate.shift(RIGHT), rate_func=rate, run_time=0.4)
+    scene.play(window.animate.shift(DOWN), run_time=0.3)             # with the updater
+
+
+def test_updaters_added_mid_play_run_as_in_manim(tmp_path, monkeypatch):
+    from viz.anim import scene as viz_scene
+    calls = []
+    real = viz_scene.update_tree
+
+    def counting(m, dt):
+        calls.append(m)
+        return real(m, dt)
+    monkeypatch.setattr(viz_scene, "update_tree", counting)
+    frames = []
+    for scene_cls, renderer_cls in ((Scene, _PlainFrames), (VizScene, _VizFrames)):
+        with tempconfig({"quality": "low_quality", "disable_caching": True, "verbosity": "ERROR",
+                         "progress_bar": "none", "media_dir": str(tmp_path),
+                         "write_to_movie": True, "format": "mp4"}):
+            renderer = renderer_cls()
+            renderer.frames = []
+
+            class Sneaky(scene_cls):
+                def construct(self):
+                    _sneaky_storyboard(self)
+
+            Sneaky(renderer=renderer).render()
+            frames.append(renderer.frames)
+    plain, ours = frames
+    assert len(plain) == len(ours) > 20
+    for i, (a, b) in enumerate(zip(plain, ours)):
+        assert np.array_equal(a, b), f"frame {i} differs"
+    # the cell moved: the updaters ran (in both)
+    assert not np.array_equal(plain[len(plain) // 2], plain[-1])
+    # quiet plays looked once per play (+ its last update), the others every frame
+    per_frame = 2 * (len(ours) + 5)               # two roots, every frame and every end
+    assert len(calls) < 0.75 * per_frame, (len(calls), per_frame)

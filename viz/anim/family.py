@@ -144,16 +144,17 @@ def moving_ids(walks, animated_ids: set, foreground_ids: set) -> set:
     return out
 
 
-def update_tree(m, dt: float) -> None:
+def update_tree(m, dt: float) -> bool:
     """``m.update(dt)``: the same updaters called in the same order, without a method
-    call for each of the thousands of parts that have no updaters and no parts (and for
-    a remembered family with no updaters at all, without a call)."""
-    if m.submobjects and m in _WALKS:
-        w = walk(m)
-        if not any(map(_UPDATERS, w)) and all(
-                t.update is _MOBJECT_UPDATE for t in set(map(type, w))):
-            return               # Mobject.update of each would do nothing
+    call for each of the thousands of parts that have no updaters and no parts. True
+    when nothing in ``m``'s family has an updater or an ``update`` of its own (nothing
+    was called: ``Mobject.update`` of each would have done nothing)."""
+    w = walk(m)
+    if not any(map(_UPDATERS, w)) and all(
+            t.update is _MOBJECT_UPDATE for t in set(map(type, w))):
+        return True
     _update(m, dt)
+    return False
 
 
 def _update(m, dt: float) -> None:

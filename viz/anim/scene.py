@@ -7,7 +7,9 @@ per ``play``:
 * Manim's per-play questions (which mobjects move, which stay still, what is on screen)
   are answered from one walk over each family (:mod:`viz.anim.family`): the same lists,
   without re-walking a 2,400-mobject grid a dozen times per play;
-* updaters are called by walking only the parts that have parts or updaters;
+* updaters are called by walking only the parts that have parts or updaters, and a
+  play in which nothing has updaters and nothing can add one is not walked again for
+  every frame (:mod:`viz.anim.quiet`);
 * a play's video file is encoded while the next play is drawn (Manim's
   ``max_inflight_encoders``, whose default 1 makes every play wait for its encoder),
   and the encoder threads get the interpreter when they need it (a shorter thread
@@ -28,6 +30,7 @@ from manim.constants import RendererType
 from manim.utils.iterables import list_difference_update, list_update
 
 from .family import family_members, moving_ids, update_tree, walk
+from .quiet import quiet_animations
 from .render import RegionRenderer
 
 
@@ -69,9 +72,30 @@ class Scene(_ManimScene):
     def _cairo(self) -> bool:
         return config.renderer == RendererType.CAIRO
 
+    def update_to_time(self, t: float) -> None:
+        self._in_frame = True
+        try:
+            super().update_to_time(t)
+        finally:
+            self._in_frame = False
+
     def update_mobjects(self, dt: float) -> None:
+        quiet = self.__dict__.get("_quiet")
+        if (quiet is not None and self.__dict__.get("_in_frame") and quiet[0] is self.animations
+                and quiet[1] == list(map(id, self.mobjects))):
+            return               # a quiet play: see below
+        nothing = True
         for m in self.mobjects:
-            update_tree(m, dt)
+            nothing &= update_tree(m, dt)
+        # A play is quiet when, at a frame, no mobject has an updater, the scene has none,
+        # no stop condition is waited for, and every animation is one of Manim's (or the
+        # toolkit's) own with Manim's rate and path functions: then no code runs until the
+        # play's end that could add an updater, and the frames after this one need no
+        # look at thousands of parts (the play's last update, after its clean-up, does).
+        self._quiet = ((self.animations, list(map(id, self.mobjects)))
+                       if nothing and self.__dict__.get("_in_frame") and self._cairo()
+                       and not self.updaters and self.stop_condition is None
+                       and quiet_animations(self.animations) else None)
 
     def get_mobject_family_members(self):
         if not self._cairo():
