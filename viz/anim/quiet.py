@@ -6,6 +6,10 @@ play whose animations are all listed here, with Manim's own rate and path functi
 nothing runs between two frames that could add an updater (no user function is called),
 so one look per play is enough. Anything else (``UpdateFromFunc``, a rate function of
 one's own, a subclass, a ``wait_until``) is looked at every frame, as before.
+
+What the rule trusts: that the listed classes' ``interpolate`` calls Manim's own methods of
+the mobjects. A mobject class of one's own whose ``interpolate`` adds an updater in the
+middle of a play would have it called from the next play on, not the next frame.
 """
 from __future__ import annotations
 
