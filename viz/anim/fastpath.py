@@ -39,19 +39,19 @@ class FastPathCamera:
         return list(mobjects)
 
     def display_multiple_non_background_colored_vmobjects(self, vmobjects, pixel_array):
-        """Manim's loop, with the path of every outline not drawn before worked out in
-        one numpy pass (a first still image of a 28x28 grid: ~1,600 outlines)."""
+        """Manim's loop, with the path of every outline never drawn before worked out
+        in one numpy pass (a first still image of a 28x28 grid: ~1,600 outlines). An
+        outline drawn before whose points changed is redone by ``set_cairo_context_path``,
+        which checks every outline's points anyway."""
         vmobjects = list(vmobjects)
         cache = self.__dict__.setdefault("_path_cache", {})
         todo = []
         for vm in vmobjects:
-            points = self.transform_points_pre_display(vm, vm.points)
-            if len(points) == 0:
-                continue
-            key = points.tobytes()
             hit = cache.get(id(vm))
-            if hit is None or hit[0] is not vm or hit[1] != key:
-                todo.append((vm, key, points))
+            if hit is None or hit[0] is not vm:
+                points = self.transform_points_pre_display(vm, vm.points)
+                if len(points):
+                    todo.append((vm, points.tobytes(), points))
         if len(todo) > 1:
             if len(cache) + len(todo) > self._CACHE_LIMIT:
                 cache.clear()

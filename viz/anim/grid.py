@@ -14,12 +14,11 @@ from manim import LEFT, ORIGIN, UP, YELLOW, Rectangle, VGroup, VMobject
 
 from .colors import scale_colors, text_color_for
 from .fades import FadeIn, SwapText
-from .family import family_members
+from .family import _POINTS, family_members
 from .glyphs import FONT, fit_font_size, glyph, new_vgroup, new_vmobject
 
 
 _SCRATCH = threading.local()     # _curve_ends' array, per thread
-_POINTS = attrgetter("points")
 _NPPCC = attrgetter("n_points_per_cubic_curve")
 
 

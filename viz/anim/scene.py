@@ -45,6 +45,8 @@ class Scene(_ManimScene):
     #: thread needs the interpreter for a moment per frame, and at Python's default
     #: (5 ms) each such moment waits behind the drawing thread. ``None``: Python's.
     switch_interval: float | None = 0.0002
+    _in_frame = False     # inside update_to_time (a frame), not a play's last update
+    _quiet = None         # (animations, ids of the scene's mobjects) of a quiet play
 
     def __init__(self, renderer=None, camera_class=Camera, **kwargs):
         if (renderer is None and config.renderer == RendererType.CAIRO
@@ -80,8 +82,8 @@ class Scene(_ManimScene):
             self._in_frame = False
 
     def update_mobjects(self, dt: float) -> None:
-        quiet = self.__dict__.get("_quiet")
-        if (quiet is not None and self.__dict__.get("_in_frame") and quiet[0] is self.animations
+        quiet = self._quiet
+        if (quiet is not None and self._in_frame and quiet[0] is self.animations
                 and quiet[1] == list(map(id, self.mobjects))):
             return               # a quiet play: see below
         nothing = True
@@ -93,7 +95,7 @@ class Scene(_ManimScene):
         # play's end that could add an updater, and the frames after this one need no
         # look at thousands of parts (the play's last update, after its clean-up, does).
         self._quiet = ((self.animations, list(map(id, self.mobjects)))
-                       if nothing and self.__dict__.get("_in_frame") and self._cairo()
+                       if nothing and self._in_frame and self._cairo()
                        and not self.updaters and self.stop_condition is None
                        and quiet_animations(self.animations) else None)
 
